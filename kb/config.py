@@ -1,0 +1,56 @@
+"""Settings read from ``KB_*`` environment variables (pydantic-settings).
+
+Only the edges (the web app factory, the CLI) build a ``Settings``; library functions take plain
+arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+
+    content_dir: Path = Field(Path("content"), description="Markdown articles, one folder per locale.")
+    index_dir: Path = Field(Path("var/index"), description="Where `kb reindex` writes index generations.")
+    database_url: str = Field(
+        "sqlite:///var/kb.sqlite3", description="Feedback and search log storage (SQLite or PostgreSQL)."
+    )
+    channels_file: Path = Field(
+        Path("config/channels.yaml"),
+        description="Operator file with contact values (phone numbers, chat URL, Twitter handle).",
+    )
+    default_locale: str = Field("en", description="Locale used when nothing else decides.")
+    article_url_template: str = Field(
+        "/articles/{locale}/{article_id}",
+        description="Template of each result's `url`; placeholders {locale}, {article_id}, {section}.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://localhost:8000", "http://127.0.0.1:8000"],
+        description="Origins allowed to call the API from a browser (JSON list).",
+    )
+    admin_token: SecretStr | None = Field(None, description="Token for /v1/admin/*; admin is off when unset.")
+    query_cache_size: int = Field(4096, ge=0, description="Normalized-query LRU cache entries; 0 turns it off.")
+    index_check_seconds: float = Field(1.0, ge=0, description="How often a worker looks for a new index generation.")
+    rate_limit_per_minute: int = Field(1200, ge=0, description="Requests per client per minute per worker; 0 = off.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Proxy addresses whose X-Forwarded-For is believed (JSON list)."
+    )
+    max_body_bytes: int = Field(16_384, ge=1024, description="Largest accepted request body.")
+    log_retention_days: int = Field(90, ge=1, description="Days of search log and feedback `kb purge` keeps.")
+    log_queue_size: int = Field(10_000, ge=1, description="Search-log records queued before new ones are dropped.")
+    access_log: bool = Field(True, description="Structured JSON access log lines on stderr.")
+
+    @field_validator("admin_token")
+    @classmethod
+    def _refuse_placeholder_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        secret = value.get_secret_value()
+        if secret.lower() in {"changeme", "change-me", "secret", "admin", "token"} or len(secret) < 16:
+            raise ValueError("KB_ADMIN_TOKEN must be a random string of at least 16 characters")
+        return value
