@@ -1,0 +1,183 @@
+"""`kb`: the command line for authors and operators.
+
+    kb reindex            build a new index generation from content/ and switch to it
+    kb check              validate content without touching the index
+    kb search "…"         try a query; --json prints what GET /v1/search returns
+    kb answer "…"         try a question; --json prints what GET /v1/answer returns
+    kb report             what customers searched for and did not find
+    kb purge              delete search-log and feedback records older than the retention
+
+Library errors become messages and exit codes here: 0 ok, 1 content or usage error,
+2 bad arguments (click), 3 index missing, 4 another reindex is running, 5 build failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .config import Settings
+from .content import ContentSet, load_content
+from .errors import ContentError, IndexBuildError, IndexBusyError, IndexNotFoundError, KBError, LocaleError
+
+EXIT_CODES = {ContentError: 1, LocaleError: 1, IndexNotFoundError: 3, IndexBusyError: 4, IndexBuildError: 5}
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic ValidationError: a bad KB_* variable
+        raise click.ClickException(f"invalid configuration: {exc}") from exc
+
+
+def _fail(exc: KBError) -> None:
+    if isinstance(exc, ContentError):
+        click.secho(f"error: {len(exc.problems)} problem(s) in the content:", fg="red", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+    else:
+        click.secho(f"error: {exc}", fg="red", err=True)
+    sys.exit(EXIT_CODES.get(type(exc), 1))
+
+
+def _summary(content: ContentSet) -> None:
+    for locale in content.locales:
+        articles = content.in_locale(locale)
+        chunks = sum(len(a.sections) for a in articles)
+        click.echo(f"  {locale}: {len(articles)} articles, {chunks} sections")
+    for warning in content.warnings:
+        click.secho(f"  warning: {warning}", fg="yellow")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="helpcenter-kb")
+def main() -> None:
+    """Help-center knowledge base: index content, try queries, read reports."""
+
+
+content_option = click.option(
+    "--content-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="Content folder (default: $KB_CONTENT_DIR or ./content).")
+index_option = click.option(
+    "--index-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="Index folder (default: $KB_INDEX_DIR or ./var/index).")
+
+
+@main.command()
+@content_option
+@index_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the final line.")
+def reindex(content_dir: Path | None, index_dir: Path | None, quiet: bool) -> None:
+    """Build a new index generation from the content and switch to it atomically."""
+    from .indexing import build_index
+
+    settings = _settings()
+    content_dir = content_dir or settings.content_dir
+    index_dir = index_dir or settings.index_dir
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(f"  … {message} ({time.perf_counter() - started:.1f}s)")
+
+    try:
+        progress(f"loading {content_dir}")
+        content = load_content(content_dir)
+        report = build_index(content, index_dir, progress=progress)
+    except KBError as exc:
+        _fail(exc)
+        return
+    if not quiet:
+        for locale, stats in report.locales.items():
+            click.echo(f"  {locale}: {stats.articles} articles, {stats.chunks} chunks, {stats.seconds:.2f}s")
+        for warning in report.warnings:
+            click.secho(f"  warning: {warning}", fg="yellow")
+    total = sum(s.articles for s in report.locales.values())
+    click.secho(f"indexed {total} articles into generation {report.generation} in {report.seconds:.2f}s",
+                fg="green")
+
+
+@main.command()
+@content_option
+def check(content_dir: Path | None) -> None:
+    """Validate the content without touching the index."""
+    content_dir = content_dir or _settings().content_dir
+    try:
+        content = load_content(content_dir)
+    except KBError as exc:
+        _fail(exc)
+        return
+    _summary(content)
+    click.secho(f"content OK: {len(content.ids())} articles in {len(content.locales)} locales", fg="green")
+
+
+def _knowledge_base(index_dir: Path | None):  # type: ignore[no-untyped-def]
+    from .service import KnowledgeBase
+
+    settings = _settings()
+    return KnowledgeBase(
+        index_dir or settings.index_dir, cache_size=0, default_locale=settings.default_locale,
+        url_template=settings.article_url_template, channels_file=settings.channels_file,
+    )
+
+
+@main.command()
+@click.argument("query")
+@click.option("--locale", "-l", default=None, help="Locale of the results (fr, en, fr-CA…).")
+@click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--intent", type=click.Choice(["refund", "auto_renew", "contact"]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON the API returns.")
+@index_option
+def search(query: str, locale: str | None, limit: int, intent: str | None, as_json: bool,
+           index_dir: Path | None) -> None:
+    """Search the index as GET /v1/search does."""
+    try:
+        response = _knowledge_base(index_dir).search(query, locale, limit=limit, intent=intent)
+    except KBError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return
+    if response.suggestions:
+        click.echo(f"did you mean: {', '.join(response.suggestions)}")
+    if not response.results:
+        click.echo("no results")
+    for rank, hit in enumerate(response.results, 1):
+        snippet = hit.snippet.replace("<mark>", "[").replace("</mark>", "]")
+        flag = " (fallback)" if hit.fallback_used else ""
+        click.echo(f"{rank}. {hit.title}  [{hit.article_id} · {hit.locale}{flag} · {hit.score:.2f}]")
+        click.echo(f"   {snippet}")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--locale", "-l", default=None, help="Locale of the answer.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON the API returns.")
+@index_option
+def answer(question: str, locale: str | None, as_json: bool, index_dir: Path | None) -> None:
+    """Answer a question as GET /v1/answer does."""
+    try:
+        response = _knowledge_base(index_dir).answer(question, locale)
+    except KBError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"intent: {response.intent}   confidence: {response.confidence:.2f}")
+    if response.answer:
+        click.echo(f"{response.answer.title}  [{response.answer.article_id} · {response.answer.locale}]")
+        click.echo(f"  {response.answer.summary}")
+        for number, step in enumerate(response.answer.steps, 1):
+            click.echo(f"  {number}. {step}")
+    if response.message:
+        click.echo(response.message)
+    if response.follow_up:
+        click.echo(response.follow_up.question)
+        for option in response.follow_up.options:
+            click.echo(f"  - {option.label} → {option.article_id}")

@@ -1,0 +1,370 @@
+"""Load and validate the markdown articles under ``content/<locale>/<article_id>.md``.
+
+Every problem is reported with its file and line (:class:`~kb.errors.ContentProblem`), all of
+them at once, so that an author fixes a whole batch in one pass. The format is documented in
+``docs/authoring.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ContentError, ContentProblem, LocaleError
+from .locales import parse_tag
+
+Intent = Literal["refund", "auto_renew", "contact"]
+INTENTS: tuple[str, ...] = ("refund", "auto_renew", "contact")
+PurchaseChannel = Literal["norton_store", "third_party", "app_store", "service_provider"]
+ARTICLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+INTRO_ANCHOR = "intro"
+
+_HEADING = re.compile(r"^##\s+(?P<text>.*?)\s*(?:\{#(?P<anchor>[^}]*)\})?\s*$")
+_STEP = re.compile(r"^\s{0,3}\d{1,3}[.)](?:\s+(?P<text>.*)|\s*)$")
+_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?P<text>.*)$")
+_RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_ANCHOR_OK = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class FrontMatter(BaseModel):
+    """The YAML header of an article. Unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(pattern=ARTICLE_ID.pattern, max_length=80)
+    title: str = Field(min_length=1, max_length=200)
+    intent: Intent
+    summary: str = Field(min_length=1, max_length=300)
+    updated: date
+    keywords: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    purchase_channel: PurchaseChannel | None = None
+    related: list[str] = Field(default_factory=list)
+
+
+class Section(BaseModel):
+    """One ``##`` section of an article (position 0 is the introduction)."""
+
+    anchor: str
+    heading: str
+    position: int
+    line: int
+    paragraphs: list[str] = Field(default_factory=list)
+    steps: list[str] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join([*self.paragraphs, *self.steps])
+
+
+class Article(FrontMatter):
+    """A validated article in one locale."""
+
+    locale: str
+    source: str
+    sections: list[Section]
+
+    @property
+    def steps(self) -> list[str]:
+        return [step for section in self.sections for step in section.steps]
+
+    def section(self, anchor: str) -> Section | None:
+        return next((s for s in self.sections if s.anchor == anchor), None)
+
+
+@dataclass
+class ContentSet:
+    """Every article of every locale, plus the synonyms and the warnings found while loading."""
+
+    articles: list[Article]
+    locales: tuple[str, ...]
+    synonyms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    answering: dict[str, object] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def ids(self) -> list[str]:
+        return sorted({a.id for a in self.articles})
+
+    def in_locale(self, locale: str) -> list[Article]:
+        return [a for a in self.articles if a.locale == locale]
+
+
+def plain_text(markdown: str) -> str:
+    """Inline markdown reduced to its text: links keep their label, emphasis marks go."""
+    text = _LINK.sub(r"\1", markdown)
+    for _ in range(2):  # nested emphasis such as ***x***
+        text = _EMPHASIS.sub(r"\2", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def slugify(text: str) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "section"
+
+
+def _read_text(path: Path, rel: str, problems: list[ContentProblem]) -> str | None:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(ContentProblem(rel, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"))
+        return None
+
+
+def _key_line(header_lines: list[str], key: str, first_line: int) -> int:
+    for offset, line in enumerate(header_lines):
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            return first_line + offset
+    return first_line - 1  # the opening '---'
+
+
+def _parse_front_matter(
+    text: str, rel: str, problems: list[ContentProblem]
+) -> tuple[FrontMatter | None, list[str], int]:
+    """Return the front matter, the body lines and the line number of the first body line."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        problems.append(ContentProblem(rel, 1, "missing front matter: the file must start with '---'"))
+        return None, [], 1
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        problems.append(ContentProblem(rel, 1, "front matter is not closed by a '---' line"))
+        return None, [], 1
+    header = lines[1:end]
+    try:
+        data = yaml.safe_load("\n".join(header))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or "invalid YAML"
+        problems.append(ContentProblem(rel, line, f"front matter is not valid YAML: {reason}"))
+        return None, lines[end + 1 :], end + 2
+    if not isinstance(data, dict):
+        problems.append(ContentProblem(rel, 2, "front matter must be a mapping of fields"))
+        return None, lines[end + 1 :], end + 2
+    try:
+        meta = FrontMatter.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            key = str(err["loc"][0]) if err["loc"] else ""
+            if err["type"] == "missing":
+                problems.append(ContentProblem(rel, 1, f"missing required field '{key}'"))
+            elif err["type"] == "extra_forbidden":
+                line = _key_line(header, key, 2)
+                problems.append(ContentProblem(rel, line, f"unknown field '{key}'"))
+            else:
+                line = _key_line(header, key, 2)
+                where = ".".join(str(p) for p in err["loc"])
+                problems.append(ContentProblem(rel, line, f"field '{where}': {err['msg']}"))
+        return None, lines[end + 1 :], end + 2
+    return meta, lines[end + 1 :], end + 2
+
+
+def _parse_body(
+    body: list[str], first_line: int, rel: str, problems: list[ContentProblem]
+) -> list[Section]:
+    sections = [Section(anchor=INTRO_ANCHOR, heading="", position=0, line=first_line)]
+    paragraph: list[str] = []
+    in_step = False
+
+    def flush() -> None:
+        if paragraph:
+            sections[-1].paragraphs.append(plain_text(" ".join(paragraph)))
+            paragraph.clear()
+
+    for offset, raw in enumerate(body):
+        lineno = first_line + offset
+        line = raw.rstrip()
+        if _RAW_HTML.search(line):
+            problems.append(ContentProblem(rel, lineno, "raw HTML is not allowed in articles"))
+            continue
+        if not line.strip():
+            flush()
+            in_step = False
+            continue
+        if line.startswith("# ") or line == "#":
+            problems.append(ContentProblem(rel, lineno, "use '## ' for sections; the title is the 'title' field"))
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            flush()
+            in_step = False
+            text = plain_text(heading.group("text"))
+            anchor = heading.group("anchor")
+            if anchor is not None and not _ANCHOR_OK.match(anchor):
+                problems.append(ContentProblem(rel, lineno, f"anchor '{anchor}' must be lowercase letters, digits and '-'"))
+            anchor = anchor or slugify(text)
+            if not text:
+                problems.append(ContentProblem(rel, lineno, "empty section heading"))
+            if any(s.anchor == anchor for s in sections):
+                problems.append(ContentProblem(rel, lineno, f"duplicate section anchor '{anchor}'"))
+            sections.append(Section(anchor=anchor, heading=text, position=len(sections), line=lineno))
+            continue
+        step = _STEP.match(line)
+        if step:
+            flush()
+            text = plain_text(step.group("text") or "")
+            if not text:
+                problems.append(ContentProblem(rel, lineno, "empty step in an ordered list"))
+            else:
+                sections[-1].steps.append(text)
+            in_step = bool(text)
+            continue
+        if in_step and raw.startswith((" ", "\t")):
+            sections[-1].steps[-1] = plain_text(sections[-1].steps[-1] + " " + line.strip())
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            flush()
+            paragraph.append(bullet.group("text"))
+            flush()
+            continue
+        in_step = False
+        paragraph.append(line.strip())
+    flush()
+    if not sections[0].paragraphs and not sections[0].steps:
+        sections.pop(0)
+        for position, section in enumerate(sections):
+            section.position = position
+    if not any(s.paragraphs or s.steps for s in sections):
+        problems.append(ContentProblem(rel, first_line, "the article has no text"))
+    return sections
+
+
+def load_article(path: Path, locale: str, root: Path, problems: list[ContentProblem]) -> Article | None:
+    """Parse one article file; append what is wrong to ``problems``."""
+    rel = path.relative_to(root.parent).as_posix() if path.is_relative_to(root.parent) else str(path)
+    text = _read_text(path, rel, problems)
+    if text is None:
+        return None
+    before = len(problems)
+    meta, body, first_body_line = _parse_front_matter(text, rel, problems)
+    sections = _parse_body(body, first_body_line, rel, problems)
+    if meta is None or len(problems) > before:
+        return None
+    if meta.id != path.stem:
+        problems.append(ContentProblem(rel, 2, f"id '{meta.id}' must match the file name '{path.stem}'"))
+        return None
+    return Article(**meta.model_dump(), locale=locale, source=rel, sections=sections)
+
+
+def _load_synonyms(path: Path, locales: Iterable[str], problems: list[ContentProblem]) -> dict[str, dict[str, list[str]]]:
+    rel = f"{path.parent.name}/{path.name}"
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(ContentProblem(rel, mark.line + 1 if mark else None, f"not valid YAML: {exc}"))
+        return {}
+    result: dict[str, dict[str, list[str]]] = {}
+    if not isinstance(data, dict):
+        problems.append(ContentProblem(rel, 1, "must map each locale to its synonyms"))
+        return {}
+    for locale, mapping in data.items():
+        if locale not in locales:
+            problems.append(ContentProblem(rel, None, f"unknown locale '{locale}'"))
+            continue
+        if not isinstance(mapping, dict):
+            problems.append(ContentProblem(rel, None, f"'{locale}' must map phrases to lists of words"))
+            continue
+        clean: dict[str, list[str]] = {}
+        for key, values in mapping.items():
+            if isinstance(values, str):
+                values = [values]
+            if not isinstance(key, str) or not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                problems.append(ContentProblem(rel, None, f"{locale}: '{key}' must map to a list of words"))
+                continue
+            clean[key] = values
+        result[str(locale)] = clean
+    return result
+
+
+class AnsweringRules(BaseModel):
+    """``content/answering.yaml``: phrases the answer step needs beyond the articles."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purchase_channels: dict[PurchaseChannel, list[str]] = Field(default_factory=dict)
+    out_of_scope: list[str] = Field(default_factory=list)
+    filler: list[str] = Field(default_factory=list)
+
+
+def _load_answering(path: Path, problems: list[ContentProblem]) -> dict[str, object]:
+    rel = f"{path.parent.name}/{path.name}"
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return AnsweringRules.model_validate(data).model_dump()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(ContentProblem(rel, mark.line + 1 if mark else None, "not valid YAML"))
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            problems.append(ContentProblem(rel, None, f"'{where}': {err['msg']}"))
+    return {}
+
+
+def load_content(content_dir: Path) -> ContentSet:
+    """Load every article under ``content_dir``; raise ``ContentError`` listing every problem."""
+    root = Path(content_dir)
+    problems: list[ContentProblem] = []
+    if not root.is_dir():
+        raise ContentError([ContentProblem(str(root), None, "content directory does not exist")])
+    locales: list[str] = []
+    warnings: list[str] = []
+    for child in sorted(root.iterdir()):
+        if not child.is_dir() or child.name.startswith("."):
+            continue
+        try:
+            parse_tag(child.name)
+        except LocaleError:
+            problems.append(ContentProblem(child.name, None, "folder name is not a locale tag (fr, en, ...)"))
+            continue
+        locales.append(child.name)
+    if not locales:
+        problems.append(ContentProblem(str(root), None, "no locale folders (content/fr, content/en, ...)"))
+    articles: list[Article] = []
+    for locale in locales:
+        folder = root / locale
+        for path in sorted(folder.iterdir()):
+            if path.suffix != ".md" or not path.is_file():
+                if not path.name.startswith("."):
+                    warnings.append(f"{locale}/{path.name}: ignored (articles are .md files)")
+                continue
+            article = load_article(path, locale, root, problems)
+            if article is not None:
+                articles.append(article)
+    synonyms = _load_synonyms(root / "synonyms.yaml", locales, problems)
+    answering = _load_answering(root / "answering.yaml", problems)
+    ids = {a.id for a in articles}
+    for article in articles:
+        for related in article.related:
+            if related not in ids:
+                problems.append(ContentProblem(article.source, None, f"related article '{related}' does not exist"))
+    if problems:
+        raise ContentError(problems)
+    for article_id in sorted(ids):
+        have = {a.locale for a in articles if a.id == article_id}
+        for locale in locales:
+            if locale not in have:
+                warnings.append(f"{article_id}: missing in '{locale}' (served from {', '.join(sorted(have))})")
+    return ContentSet(
+        articles=articles, locales=tuple(locales), synonyms=synonyms, answering=answering, warnings=warnings
+    )

@@ -1,0 +1,350 @@
+"""The content-gap report: what customers searched for, and what they did not find.
+
+:func:`build_report` reads the search log and the feedback table of a :class:`~kb.storage.Storage`
+and returns a :class:`Report` (``report.to_dict()`` for JSON, :func:`format_table` for a
+terminal) with, per locale: the top queries, the queries that found nothing, the questions left
+unanswered, the articles voted not helpful, and the translation gaps (articles served in a
+fallback locale because the customer's locale lacks them).
+
+Counting rules:
+
+* Search-as-you-type sends one search per keystroke. Within one ``session_id``, a search record
+  followed, within :data:`PREFIX_WINDOW` of it, by a record whose query extends it (``rem`` →
+  ``rembour``) or shortens it (a backspace) is not counted: the chain collapses into the last
+  query the customer settled on, with that record's result count, answer and article.
+* Records without a ``session_id`` count one by one.
+* Queries of one or two characters are left out of every section.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from .storage import Storage, feedback, search_log, utc_now
+
+__all__ = [
+    "PREFIX_WINDOW",
+    "ArticleFeedback",
+    "LogEvent",
+    "QueryStat",
+    "Report",
+    "TranslationGap",
+    "build_report",
+    "collapse_keystrokes",
+    "format_table",
+]
+
+PREFIX_WINDOW = timedelta(seconds=30)
+MIN_QUERY_LENGTH = 3
+_COMMENTS_PER_ARTICLE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    """One search-log row as the report reads it."""
+
+    created_at: datetime
+    kind: str
+    query: str
+    locale: str
+    result_count: int
+    top_article: str | None = None
+    answered: bool | None = None
+    session_id: str | None = None
+    fallback_locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueryStat:
+    """A query, how many times customers settled on it, and when last."""
+
+    query: str
+    locale: str
+    count: int
+    last_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeedback:
+    """Helpful / not-helpful votes for one article in one locale, with the latest comments."""
+
+    article_id: str
+    locale: str
+    helpful: int
+    not_helpful: int
+    comments: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationGap:
+    """An article asked for in ``requested_locale`` and served in another locale instead."""
+
+    article_id: str
+    requested_locale: str
+    served_locales: list[str]
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The content-gap report; every list holds at most ``limit`` entries per locale."""
+
+    generated_at: datetime
+    since: datetime | None
+    locale: str | None
+    totals: dict[str, int]
+    top_queries: list[QueryStat]
+    no_result_queries: list[QueryStat]
+    unanswered_questions: list[QueryStat]
+    not_helpful_articles: list[ArticleFeedback]
+    translation_gaps: list[TranslationGap]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (timestamps as ISO 8601 strings)."""
+        return _jsonable(asdict(self))
+
+    def locales(self) -> list[str]:
+        """The locales that appear anywhere in the report, sorted."""
+        found = {q.locale for q in self.top_queries + self.no_result_queries}
+        found |= {q.locale for q in self.unanswered_questions}
+        found |= {a.locale for a in self.not_helpful_articles}
+        found |= {g.requested_locale for g in self.translation_gaps}
+        return sorted(found)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def _extends(earlier: LogEvent, later: LogEvent) -> bool:
+    if earlier.kind != "search" or later.created_at - earlier.created_at > PREFIX_WINDOW:
+        return False
+    before, after = earlier.query.strip(), later.query.strip()
+    return after.startswith(before) or before.startswith(after)
+
+
+def collapse_keystrokes(events: Iterable[LogEvent]) -> Iterator[LogEvent]:
+    """Collapse keystroke chains of one session's events (in time order) into their final query."""
+    pending: LogEvent | None = None
+    for event in events:
+        if pending is not None and not _extends(pending, event):
+            yield pending
+        pending = event
+    if pending is not None:
+        yield pending
+
+
+_EVENT_COLUMNS = ("created_at", "kind", "query_normalized", "locale", "result_count")
+_EVENT_COLUMNS += ("top_article", "answered", "session_id", "fallback_locale")
+
+
+def _read_events(
+    storage: Storage, since: datetime | None, locale: str | None
+) -> Iterator[LogEvent]:
+    """Stream the log in (session, time) order, keystroke chains already collapsed."""
+    c = search_log.c
+    stmt = select(*(c[name] for name in _EVENT_COLUMNS)).order_by(c.session_id, c.created_at, c.id)
+    if since is not None:
+        stmt = stmt.where(c.created_at >= since)
+    if locale is not None:
+        stmt = stmt.where(c.locale == locale)
+    with storage.connect() as conn:
+        events = (LogEvent(*row) for row in conn.execution_options(yield_per=2000).execute(stmt))
+        for session_id, group in itertools.groupby(events, key=lambda e: e.session_id):
+            chain: Iterable[LogEvent] = group
+            yield from chain if session_id is None else collapse_keystrokes(chain)
+
+
+class _Tally:
+    """Counts per (locale, query) with the latest time seen."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+        self.last: dict[tuple[str, str], datetime] = {}
+
+    def add(self, event: LogEvent) -> None:
+        key = (event.locale, event.query)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if key not in self.last or event.created_at > self.last[key]:
+            self.last[key] = event.created_at
+
+    def top(self, limit: int) -> list[QueryStat]:
+        ranked = sorted(self.counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
+        stats = (QueryStat(q, loc, n, self.last[(loc, q)]) for (loc, q), n in ranked)
+        return _per_locale(stats, lambda s: s.locale, limit)
+
+
+def _per_locale(items: Iterable[Any], locale_of: Any, limit: int) -> list[Any]:
+    """Keep the first ``limit`` items of each locale (items already grouped by locale)."""
+    kept: list[Any] = []
+    for _loc, group in itertools.groupby(items, key=locale_of):
+        kept.extend(itertools.islice(group, limit))
+    return kept
+
+
+def _feedback(
+    storage: Storage, since: datetime | None, locale: str | None, limit: int
+) -> tuple[list[ArticleFeedback], int]:
+    c = feedback.c
+    not_helpful = func.sum(case((c.helpful, 0), else_=1))
+    stmt = (
+        select(c.article_id, c.locale, func.sum(case((c.helpful, 1), else_=0)), not_helpful)
+        .group_by(c.article_id, c.locale)
+        .order_by(c.locale, not_helpful.desc(), c.article_id)
+    )
+    comments_stmt = (
+        select(c.article_id, c.locale, c.comment)
+        .where(c.helpful.is_(False), c.comment.is_not(None), c.comment != "")
+        .order_by(c.created_at.desc(), c.id.desc())
+    )
+    conditions = []
+    if since is not None:
+        conditions.append(c.created_at >= since)
+    if locale is not None:
+        conditions.append(c.locale == locale)
+    stmt, comments_stmt = stmt.where(*conditions), comments_stmt.where(*conditions)
+    with storage.connect() as conn:
+        rows = [(a, loc, int(yes or 0), int(no or 0)) for a, loc, yes, no in conn.execute(stmt)]
+        comments: dict[tuple[str, str], list[str]] = {}
+        for article_id, loc, comment in conn.execution_options(yield_per=500).execute(
+            comments_stmt
+        ):
+            kept = comments.setdefault((article_id, loc), [])
+            if len(kept) < _COMMENTS_PER_ARTICLE:
+                kept.append(comment)
+    votes = sum(yes + no for _a, _l, yes, no in rows)
+    articles = (
+        ArticleFeedback(a, loc, yes, no, comments.get((a, loc), []))
+        for a, loc, yes, no in rows
+        if no
+    )
+    return _per_locale(articles, lambda f: f.locale, limit), votes
+
+
+def build_report(
+    storage: Storage, since: datetime | None = None, locale: str | None = None, limit: int = 20
+) -> Report:
+    """Build the content-gap report over records created at or after ``since`` (all if None).
+
+    ``locale`` keeps one locale's records only; ``limit`` caps each section per locale.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    top, no_result, unanswered = _Tally(), _Tally(), _Tally()
+    gaps: dict[tuple[str, str], tuple[int, set[str]]] = {}
+    searches = answers = short = 0
+    for event in _read_events(storage, since, locale):
+        if len(event.query.strip()) < MIN_QUERY_LENGTH:
+            short += 1
+            continue
+        if event.kind == "answer":
+            answers += 1
+        else:
+            searches += 1
+        top.add(event)
+        if event.result_count == 0:
+            no_result.add(event)
+        if event.kind == "answer" and event.answered is False:
+            unanswered.add(event)
+        if event.fallback_locale and event.top_article:
+            count, served = gaps.get((event.locale, event.top_article), (0, set()))
+            gaps[(event.locale, event.top_article)] = (count + 1, served | {event.fallback_locale})
+    ranked_gaps = sorted(gaps.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][1]))
+    gap_list = (
+        TranslationGap(art, loc, sorted(served), n) for (loc, art), (n, served) in ranked_gaps
+    )
+    articles, votes = _feedback(storage, since, locale, limit)
+    return Report(
+        generated_at=utc_now(),
+        since=since,
+        locale=locale,
+        totals=dict(searches=searches, answers=answers, short_queries=short, feedback=votes),
+        top_queries=top.top(limit),
+        no_result_queries=no_result.top(limit),
+        unanswered_questions=unanswered.top(limit),
+        not_helpful_articles=articles,
+        translation_gaps=_per_locale(gap_list, lambda g: g.requested_locale, limit),
+    )
+
+
+def _table(title: str, headers: list[str], rows: list[list[str]]) -> list[str]:
+    """A titled table; columns whose header starts with '#' (counts) are right-aligned."""
+    if not rows:
+        return ["", title, "  (none)"]
+    widths = [
+        max(len(h) - h.startswith("#"), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)
+    ]
+
+    def line(cells: list[str], right: list[bool]) -> str:
+        padded = (
+            c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)
+        )
+        return ("  " + "  ".join(padded)).rstrip()
+
+    right = [h.startswith("#") for h in headers]
+    names = [h.removeprefix("#") for h in headers]
+    return ["", title, line(names, right), line(["-" * w for w in widths], right)] + [
+        line(r, right) for r in rows
+    ]
+
+
+def _locale_section(report: Report, loc: str) -> list[str]:
+    out = ["", f"== {loc} =="]
+    for title, stats in (
+        ("Top queries", report.top_queries),
+        ("Queries with no result", report.no_result_queries),
+        ("Questions left unanswered", report.unanswered_questions),
+    ):
+        rows = [
+            [str(s.count), s.query, f"{s.last_seen:%Y-%m-%d %H:%M}"]
+            for s in stats
+            if s.locale == loc
+        ]
+        out += _table(title, ["#count", "query", "last seen"], rows)
+    rows = [
+        [a.article_id, str(a.helpful), str(a.not_helpful), " | ".join(a.comments)]
+        for a in report.not_helpful_articles
+        if a.locale == loc
+    ]
+    out += _table(
+        "Articles marked not helpful",
+        ["article", "#helpful", "#not helpful", "latest comments"],
+        rows,
+    )
+    rows = [
+        [g.article_id, ", ".join(g.served_locales), str(g.count)]
+        for g in report.translation_gaps
+        if g.requested_locale == loc
+    ]
+    return out + _table(
+        "Translation gaps (served in another locale)", ["article", "served in", "#count"], rows
+    )
+
+
+def format_table(report: Report) -> str:
+    """Render ``report`` as plain, aligned text for a terminal, one section per locale."""
+    since = report.since.isoformat(timespec="seconds") if report.since else "the beginning"
+    t = report.totals
+    out = [
+        f"Content-gap report, generated {report.generated_at.isoformat(timespec='seconds')}",
+        f"Since {since}; locale: {report.locale or 'all'}",
+        f"{t['searches']} searches and {t['answers']} questions counted "
+        f"({t['short_queries']} of 1-2 characters left out); {t['feedback']} feedback votes",
+    ]
+    for loc in report.locales():
+        out += _locale_section(report, loc)
+    if not report.locales():
+        out += ["", "Nothing recorded in this period."]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,271 @@
+"""Search one index generation: user text → query plan → Whoosh query → articles.
+
+User text is never parsed as query syntax. It is sanitized, split into words with the index's
+own analyzers, and each word becomes a slot of alternatives: the word itself when the index
+knows it, prefix completions for the word being typed, typo corrections from the in-memory
+vocabulary, and synonyms. Every alternative is stemmed for each indexed language, so a French
+query finds English articles' translations and the other way round; hits are merged by
+article and each article is returned in the requested locale.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from whoosh.query import Or, Query, Term
+from whoosh.searching import Searcher
+
+from .analysis import STOP_WORDS, fold, sanitize, stems
+from .content import Article
+from .highlight import snippet
+from .indexing import Generation, language_of
+from .vocabulary import MAX_WORD, Vocabulary
+
+MAX_QUERY_CHARS = 256
+MAX_WORDS = 12
+MAX_COMPLETIONS = 12
+MAX_CORRECTIONS = 2
+CHUNK_LIMIT = 300
+FIELD_WEIGHTS = {"title": 3.0, "kw": 2.0, "body": 1.0}
+EXACT_ACCENT_BOOST = 0.4
+
+
+@dataclass
+class Slot:
+    """One word of the query and what it may match."""
+
+    word: str  # folded
+    original: str  # lowercase, accents kept
+    alternatives: dict[str, float] = field(default_factory=dict)  # folded word → weight
+    corrected: str | None = None  # the best correction when the word looked misspelled
+
+
+@dataclass
+class QueryPlan:
+    text: str
+    slots: list[Slot]
+    typing: bool  # the last word may be unfinished
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (tuple(s.word for s in self.slots), tuple(s.original for s in self.slots), self.typing)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(s.alternatives for s in self.slots)
+
+    def suggestion(self, vocab: Vocabulary) -> str | None:
+        if not any(s.corrected for s in self.slots):
+            return None
+        return " ".join(vocab.spelling(s.corrected) if s.corrected else s.original for s in self.slots)
+
+
+@dataclass
+class RankedArticle:
+    article_id: str
+    score: float
+    locale: str  # locale of the best chunk
+    anchor: str
+    matched_slots: set[int]
+    coverage: float
+
+
+class SearchEngine:
+    """Everything needed to search one generation. Thread-safe: one searcher per thread."""
+
+    def __init__(self, generation: Generation):
+        self.generation = generation
+        self.languages: tuple[str, ...] = tuple(generation.manifest["languages"])
+        self.articles: dict[tuple[str, str], Article] = {(a.id, a.locale): a for a in generation.articles}
+        self.locales_of: dict[str, list[str]] = {}
+        for article in generation.articles:
+            self.locales_of.setdefault(article.id, []).append(article.locale)
+        self._local = threading.local()
+        with generation.index.reader() as reader:
+            self.vocab = Vocabulary.from_terms(
+                ((t.decode(), reader.doc_frequency("words", t)) for t in reader.lexicon("words")),
+                ((t.decode(), reader.doc_frequency("exact", t)) for t in reader.lexicon("exact")),
+            )
+            self.stem_lexicon: dict[str, set[str]] = {
+                lang: {t.decode() for part in ("title", "kw", "body") for t in reader.lexicon(f"{part}_{lang}")}
+                for lang in self.languages
+            }
+        self.synonyms = self._compile_synonyms(generation.manifest.get("synonyms", {}))
+        answering = generation.manifest.get("answering") or {}
+        self.filler = frozenset(fold(w) for w in answering.get("filler", []))
+
+    # -- per-thread searcher ------------------------------------------------------------
+    def searcher(self) -> Searcher:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self.generation.index.searcher()
+            self._local.searcher = searcher
+        return searcher
+
+    # -- query plan -----------------------------------------------------------------------
+    def _compile_synonyms(self, data: dict[str, dict[str, list[str]]]) -> dict[tuple[str, ...], list[str]]:
+        table: dict[tuple[str, ...], list[str]] = {}
+        for mapping in data.values():
+            for phrase, targets in mapping.items():
+                key = tuple(fold(w) for w in _split(phrase))
+                expansions = [w for target in targets for w in (fold(x) for x in _split(target))
+                              if w in self.vocab and not _is_stop(w)]
+                if key and expansions:
+                    table.setdefault(key, [])
+                    table[key] += [w for w in expansions if w not in table[key]]
+        return table
+
+    def plan(self, text: str) -> QueryPlan:
+        """Turn user text into slots of alternatives; bounded in words, length and expansions."""
+        clean = sanitize(text, MAX_QUERY_CHARS)
+        typing = bool(clean) and not text[-1:].isspace()
+        originals = [w for w in _split(clean) if len(w) <= MAX_WORD][:MAX_WORDS]
+        folded = [fold(w) for w in originals]
+        content = [i for i, w in enumerate(folded)
+                   if not _is_stop(w) and not (w in self.filler and w not in self.vocab)]
+        content = content or list(range(len(folded)))
+        slots: list[Slot] = []
+        for i in content:
+            word, original = folded[i], originals[i]
+            slot = Slot(word=word, original=original)
+            last = i == len(folded) - 1
+            if word in self.vocab:
+                slot.alternatives[word] = 1.0
+            if last and typing and len(word) >= 2:
+                for completion in self.vocab.completions(word, MAX_COMPLETIONS):
+                    slot.alternatives.setdefault(completion, 0.75)
+            if word not in self.vocab:
+                corrections = self.vocab.corrections(word, MAX_CORRECTIONS)
+                for candidate, distance in corrections:
+                    slot.alternatives.setdefault(candidate, 0.8 if distance == 1 else 0.6)
+                if corrections and not (last and typing and len(slot.alternatives) > len(corrections)):
+                    slot.corrected = corrections[0][0]
+            slots.append(slot)
+        self._add_synonyms(folded, content, slots)
+        return QueryPlan(text=clean, slots=slots, typing=typing)
+
+    def _add_synonyms(self, folded: list[str], content: list[int], slots: list[Slot]) -> None:
+        slot_of = {index: slot for index, slot in zip(content, slots, strict=True)}
+        for start in range(len(folded)):
+            for length in (4, 3, 2, 1):
+                key = tuple(folded[start : start + length])
+                expansions = self.synonyms.get(key) if len(key) == length else None
+                if not expansions:
+                    continue
+                targets = [slot_of[i] for i in range(start, start + length) if i in slot_of]
+                for slot in targets:
+                    for word in expansions:
+                        slot.alternatives.setdefault(word, 0.8)
+                    if slot.word not in self.vocab:
+                        slot.corrected = None  # a known phrase, not a typo
+                break
+
+    def guess_language(self, plan: QueryPlan) -> str | None:
+        """The query's language when its words say so clearly (stop words, then vocabulary)."""
+        votes = dict.fromkeys(self.languages, 0.0)
+        for word in _split(plan.text):
+            folded = fold(word)
+            for lang in self.languages:
+                if folded in STOP_WORDS.get(lang, ()):
+                    votes[lang] += 1.0
+                elif len(folded) > 3 and any(s in self.stem_lexicon[lang] for s in stems(word, lang)):
+                    votes[lang] += 0.5
+        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[0][1] > ranked[1][1]:
+            return ranked[0][0]
+        return None
+
+    # -- query and ranking ----------------------------------------------------------------
+    def _term_slots(self, plan: QueryPlan) -> dict[tuple[str, str], tuple[float, set[int]]]:
+        terms: dict[tuple[str, str], tuple[float, set[int]]] = {}
+
+        def add(fieldname: str, text: str, boost: float, slot_index: int) -> None:
+            old_boost, slots = terms.get((fieldname, text), (0.0, set()))
+            slots.add(slot_index)
+            terms[(fieldname, text)] = (max(old_boost, boost), slots)
+
+        for index, slot in enumerate(plan.slots):
+            for word, weight in slot.alternatives.items():
+                surface = slot.original if word == slot.word else self.vocab.spelling(word)
+                for lang in self.languages:
+                    for stem in stems(surface, lang):
+                        if stem in self.stem_lexicon[lang]:
+                            for part, part_weight in FIELD_WEIGHTS.items():
+                                add(f"{part}_{lang}", stem, weight * part_weight, index)
+            if slot.original != slot.word and slot.word in slot.alternatives:
+                add("exact", slot.original, EXACT_ACCENT_BOOST, index)
+        return terms
+
+    def rank(self, plan: QueryPlan, intent: str | None = None) -> list[RankedArticle]:
+        """Every matching article, best first, with the slots it matched."""
+        terms = self._term_slots(plan)
+        if not terms:
+            return []
+        query: Query = Or([Term(f, t, boost=b) for (f, t), (b, _) in terms.items()])
+        searcher = self.searcher()
+        filter_query = Term("intent", intent) if intent else None
+        hits = searcher.search(query, limit=CHUNK_LIMIT, filter=filter_query, terms=True)
+        by_article: dict[str, RankedArticle] = {}
+        for hit in hits:
+            matched: set[int] = set()
+            for fieldname, text in hit.matched_terms():
+                matched |= terms.get((fieldname, text.decode() if isinstance(text, bytes) else text), (0, set()))[1]
+            article_id = hit["article_id"]
+            current = by_article.get(article_id)
+            if current is None:
+                by_article[article_id] = RankedArticle(article_id, hit.score, hit["locale"], hit["anchor"], matched, 0.0)
+            else:
+                current.matched_slots |= matched
+                if hit.score > current.score:
+                    current.score, current.locale, current.anchor = hit.score, hit["locale"], hit["anchor"]
+        total_slots = max(1, sum(1 for s in plan.slots if s.alternatives or len(s.word) > 2))
+        ranked = list(by_article.values())
+        for item in ranked:
+            item.coverage = len(item.matched_slots) / total_slots
+            item.score = item.score * (0.5 + item.coverage)
+        ranked.sort(key=lambda r: (-r.score, r.article_id))
+        return ranked
+
+    # -- presenting -----------------------------------------------------------------------
+    def article_in(self, article_id: str, locale: str, default_locale: str) -> tuple[Article, bool] | None:
+        """The article in ``locale``, else in the default locale, else any; and whether that is a fallback."""
+        for candidate in (locale, default_locale, *sorted(self.locales_of.get(article_id, []))):
+            article = self.articles.get((article_id, candidate))
+            if article is not None:
+                return article, candidate != locale
+        return None
+
+    def highlight_terms(self, plan: QueryPlan) -> tuple[set[str], dict[str, set[str]]]:
+        """Folded words and per-language stems whose occurrences are marked in snippets."""
+        words = {w for s in plan.slots for w in s.alternatives}
+        by_lang = {lang: {st for s in plan.slots for w in s.alternatives
+                          for st in stems(s.original if w == s.word else self.vocab.spelling(w), lang)}
+                   for lang in self.languages}
+        return words, by_lang
+
+    def snippet_for(self, article: Article, anchor: str, plan: QueryPlan) -> tuple[str, str | None, str]:
+        """(snippet HTML, section anchor, section heading) from the article's best section."""
+        words, by_lang = self.highlight_terms(plan)
+        lang = language_of(article.locale)
+        section = article.section(anchor) or article.sections[0]
+        text = section.text if section.position else f"{article.summary} {section.text}"
+        html, marked = snippet(text, words, by_lang.get(lang, set()), lang)
+        if not marked:  # the best chunk was in another language: look for a section that matches here
+            for other in article.sections:
+                other_html, other_marked = snippet(other.text, words, by_lang.get(lang, set()), lang)
+                if other_marked:
+                    return other_html, other.anchor, other.heading
+        return html, section.anchor, section.heading
+
+
+def _split(text: str) -> list[str]:
+    """Lowercase words with accents kept, elisions removed, split like the index splits them."""
+    from .analysis import exact_analyzer
+
+    return [t.text for t in exact_analyzer()(text)]
+
+
+def _is_stop(folded_word: str) -> bool:
+    return any(folded_word in words for words in STOP_WORDS.values()) or len(folded_word) < 2
+

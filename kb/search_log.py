@@ -1,0 +1,170 @@
+"""A bounded background writer for the search log.
+
+Request handlers call :meth:`SearchLogWriter.record`, which scrubs the query, puts the record on
+a bounded queue and returns at once: when the queue is full the record is dropped and counted,
+so a slow or locked database never slows searches down. One daemon thread takes records off the
+queue and inserts them in batches (``batch_size`` records, or whatever arrived within
+``flush_seconds`` of the first record of a batch). :meth:`~SearchLogWriter.close` flushes what
+is queued on a clean shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import replace
+from typing import Final
+
+from .privacy import scrub
+from .storage import SearchRecord, Storage
+
+__all__ = ["SearchLogWriter"]
+
+logger = logging.getLogger(__name__)
+
+_STOP: Final = object()
+
+
+class SearchLogWriter:
+    """Queue search records and write them to ``storage`` from a background thread.
+
+    ``stats()`` counts records ``accepted`` (queued), ``written``, ``dropped`` (queue full or
+    writer closed), ``failed`` (the database refused a batch) and the current ``queued`` length.
+    The writer does not own ``storage``: close the writer first, then the storage.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        queue_size: int = 10_000,
+        batch_size: int = 200,
+        flush_seconds: float = 0.5,
+    ) -> None:
+        if queue_size < 1 or batch_size < 1 or flush_seconds <= 0:
+            raise ValueError("queue_size and batch_size must be >= 1, flush_seconds > 0")
+        self._storage = storage
+        self._batch_size = batch_size
+        self._flush_seconds = flush_seconds
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        self._lock = threading.Lock()
+        self._done = threading.Condition(self._lock)
+        self._closing = False
+        self._accepted = 0
+        self._written = 0
+        self._dropped = 0
+        self._failed = 0
+        self._thread = threading.Thread(target=self._run, name="kb-search-log", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> SearchLogWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def record(self, rec: SearchRecord) -> bool:
+        """Queue ``rec`` (its query scrubbed) without blocking; False if it was dropped."""
+        rec = replace(rec, query_normalized=scrub(rec.query_normalized))
+        with self._lock:
+            if not self._closing:
+                try:
+                    self._queue.put_nowait(rec)
+                except queue.Full:
+                    pass
+                else:
+                    self._accepted += 1
+                    return True
+            self._dropped += 1
+            return False
+
+    def stats(self) -> dict[str, int]:
+        """Counters: ``queued``, ``accepted``, ``written``, ``dropped``, ``failed``."""
+        with self._lock:
+            return {
+                "queued": self._queue.qsize(),
+                "accepted": self._accepted,
+                "written": self._written,
+                "dropped": self._dropped,
+                "failed": self._failed,
+            }
+
+    @property
+    def dropped(self) -> int:
+        """Records dropped so far (queue full, or recorded after close)."""
+        with self._lock:
+            return self._dropped
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every accepted record is written (or failed); False on timeout."""
+        with self._done:
+            return self._done.wait_for(
+                lambda: self._written + self._failed >= self._accepted, timeout=timeout
+            )
+
+    def close(self, timeout: float | None = 10.0) -> bool:
+        """Stop accepting records, write what is queued, stop the thread; True if it finished."""
+        with self._lock:
+            already = self._closing
+            self._closing = True
+        if not already:
+            try:
+                self._queue.put_nowait(_STOP)
+            except queue.Full:
+                pass  # the thread is busy with a full queue and sees ``_closing`` between gets
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    # -- the writer thread -------------------------------------------------------------------
+
+    def _run(self) -> None:
+        batch: list[SearchRecord] = []
+        deadline = 0.0
+        while True:
+            wait = self._flush_seconds if not batch else max(deadline - time.monotonic(), 0.0)
+            try:
+                item = self._queue.get(timeout=wait)
+            except queue.Empty:
+                item = None
+            if item is _STOP:
+                break
+            if isinstance(item, SearchRecord):
+                if not batch:
+                    deadline = time.monotonic() + self._flush_seconds
+                batch.append(item)
+            if batch and (len(batch) >= self._batch_size or time.monotonic() >= deadline):
+                self._write(batch)
+                batch = []
+            with self._lock:
+                if self._closing:
+                    break
+        self._drain(batch)
+
+    def _drain(self, batch: list[SearchRecord]) -> None:
+        """Write ``batch`` and everything still queued, ``batch_size`` records at a time."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, SearchRecord):
+                batch.append(item)
+                if len(batch) >= self._batch_size:
+                    self._write(batch)
+                    batch = []
+        if batch:
+            self._write(batch)
+
+    def _write(self, batch: list[SearchRecord]) -> None:
+        try:
+            self._storage.log_searches(batch)
+        except Exception:  # the thread must survive a database outage; the batch is counted
+            logger.warning("search log: %d records not written", len(batch), exc_info=True)
+            with self._done:
+                self._failed += len(batch)
+                self._done.notify_all()
+            return
+        with self._done:
+            self._written += len(batch)
+            self._done.notify_all()

@@ -1,0 +1,225 @@
+"""The knowledge base as the web app and the CLI use it: the current index generation
+(reloaded when ``kb reindex`` switches it), locale negotiation, a query cache, search, answers
+and articles.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from .answer import Answerer, ChannelValues, load_channel_values
+from .content import Article
+from .errors import ArticleNotFoundError
+from .indexing import Generation, current_generation_path, open_generation
+from .locales import DEFAULT_LOCALE, NegotiatedLocale, negotiate, negotiate_accept_language
+from .models import AnswerResponse, SearchHit, SearchResponse
+from .search import QueryPlan, SearchEngine
+
+T = TypeVar("T")
+DEFAULT_URL_TEMPLATE = "/articles/{locale}/{article_id}"
+
+
+class QueryCache:
+    """A small thread-safe LRU of finished responses; size 0 turns it off."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get_or_compute(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        if self.size <= 0:
+            return compute()
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key]  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self.misses += 1
+            self._items[key] = value
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+class KnowledgeBase:
+    """Search and answer over the index in ``index_dir``; safe to share between threads."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        *,
+        cache_size: int = 4096,
+        check_seconds: float = 1.0,
+        default_locale: str = DEFAULT_LOCALE,
+        url_template: str = DEFAULT_URL_TEMPLATE,
+        channels_file: Path | None = None,
+    ):
+        self.index_dir = Path(index_dir)
+        self.cache_size = cache_size
+        self.check_seconds = check_seconds
+        self.default_locale = default_locale
+        self.url_template = url_template
+        self.channel_values: ChannelValues = load_channel_values(channels_file)
+        self._lock = threading.Lock()
+        self._checked_at = 0.0
+        self._engine: SearchEngine | None = None
+        self._answerer: Answerer | None = None
+        self._cache = QueryCache(cache_size)
+        self._load()
+
+    # -- generation management -------------------------------------------------------------
+    def _load(self) -> None:
+        generation = open_generation(self.index_dir)
+        engine = SearchEngine(generation)
+        self._engine = engine
+        self._answerer = Answerer(engine, self.channel_values, self.default_locale, self.article_url)
+        self._cache = QueryCache(self.cache_size)
+        self._checked_at = time.monotonic()
+
+    def refresh(self, force: bool = False) -> bool:
+        """Switch to a new generation if ``kb reindex`` made one; return True if it switched."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < self.check_seconds:
+            return False
+        with self._lock:
+            self._checked_at = now
+            path = current_generation_path(self.index_dir)
+            if path is None or (self._engine and path == self._engine.generation.path.resolve()):
+                return False
+            self._load()
+            return True
+
+    @property
+    def engine(self) -> SearchEngine:
+        self.refresh()
+        assert self._engine is not None
+        return self._engine
+
+    @property
+    def generation(self) -> Generation:
+        return self.engine.generation
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        return self.engine.generation.locales
+
+    @property
+    def cache_stats(self) -> dict[str, int]:
+        return {"size": self.cache_size, "hits": self._cache.hits, "misses": self._cache.misses}
+
+    # -- locales -------------------------------------------------------------------------------
+    def resolve_locale(
+        self, locale: str | None, accept_language: str | None = None, plan: QueryPlan | None = None
+    ) -> NegotiatedLocale:
+        """``locale`` parameter, else ``Accept-Language``, else the query's language, else the default.
+        Raises ``LocaleError`` for a tag Babel cannot parse."""
+        supported = self.locales
+        default = self.default_locale if self.default_locale in supported else supported[0]
+        if locale is not None and locale.strip():
+            return negotiate(locale, supported, default)
+        if accept_language:
+            chosen = negotiate_accept_language(accept_language, supported)
+            if chosen:
+                return NegotiatedLocale(chosen, None, False)
+        if plan is not None:
+            guessed = self.engine.guess_language(plan)
+            if guessed in supported:
+                return NegotiatedLocale(guessed, None, False)
+        return NegotiatedLocale(default, None, False)
+
+    def article_url(self, article_id: str, locale: str, section: str | None = None) -> str:
+        return self.url_template.format(article_id=article_id, locale=locale, section=section or "")
+
+    # -- search --------------------------------------------------------------------------------
+    def search(
+        self,
+        q: str,
+        locale: str | None = None,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        intent: str | None = None,
+        accept_language: str | None = None,
+    ) -> SearchResponse:
+        """Search every locale, one result per article, each in the negotiated locale."""
+        engine = self.engine
+        plan = engine.plan(q)
+        chosen = self.resolve_locale(locale, accept_language, plan)
+        key = ("search", plan.key, chosen.locale, chosen.fallback, limit, offset, intent)
+        response = self._cache.get_or_compute(key, lambda: self._search(engine, plan, chosen, limit, offset, intent))
+        return response.model_copy(update={"query": q, "requested_locale": chosen.requested})
+
+    def _search(
+        self, engine: SearchEngine, plan: QueryPlan, chosen: NegotiatedLocale, limit: int, offset: int, intent: str | None
+    ) -> SearchResponse:
+        ranked = engine.rank(plan, intent) if not plan.is_empty else []
+        results = []
+        for item in ranked[offset : offset + limit]:
+            found = engine.article_in(item.article_id, chosen.locale, self.default_locale)
+            if found is None:
+                continue
+            article, fallback = found
+            html, anchor, heading = engine.snippet_for(article, item.anchor, plan)
+            results.append(
+                SearchHit(
+                    article_id=article.id,
+                    locale=article.locale,
+                    fallback_used=fallback or chosen.fallback,
+                    title=article.title,
+                    section=anchor,
+                    section_title=heading or None,
+                    snippet=html,
+                    score=round(item.score, 4),
+                    url=self.article_url(article.id, article.locale, anchor),
+                    intent=article.intent,
+                    summary=article.summary,
+                )
+            )
+        suggestion = plan.suggestion(engine.vocab)
+        return SearchResponse(
+            query="",
+            locale=chosen.locale,
+            requested_locale=chosen.requested,
+            total=len(ranked),
+            has_more=offset + limit < len(ranked),
+            suggestions=[suggestion] if suggestion else [],
+            results=results,
+            limit=limit,
+            offset=offset,
+            generation=engine.generation.name,
+        )
+
+    # -- answers and articles --------------------------------------------------------------
+    def answer(
+        self, q: str, locale: str | None = None, *, article_id: str | None = None, accept_language: str | None = None
+    ) -> AnswerResponse:
+        """The one answer the knowledge base holds for ``q`` (or for ``article_id``)."""
+        self.refresh()
+        assert self._answerer is not None
+        answerer = self._answerer
+        plan = answerer.engine.plan(q)
+        chosen = self.resolve_locale(locale, accept_language, plan)
+        key = ("answer", plan.key, chosen.locale, chosen.fallback, article_id)
+        response = self._cache.get_or_compute(key, lambda: answerer.answer(plan, chosen, article_id))
+        return response.model_copy(update={"query": q, "requested_locale": chosen.requested})
+
+    def get_article(self, article_id: str, locale: str) -> tuple[Article, bool]:
+        """The article in ``locale`` (or its fallback, flagged); ``ArticleNotFoundError`` if none."""
+        found = self.engine.article_in(article_id, locale, self.default_locale)
+        if found is None:
+            raise ArticleNotFoundError(article_id)
+        return found
+
+    def list_articles(self, locale: str) -> list[tuple[Article, bool]]:
+        engine = self.engine
+        found = (engine.article_in(i, locale, self.default_locale) for i in sorted(engine.locales_of))
+        return [f for f in found if f is not None]

@@ -1,0 +1,309 @@
+"""Feedback and search-log storage over SQLAlchemy Core (SQLite by default, PostgreSQL too).
+
+Only portable column types are used, so the same code runs on ``sqlite:///path`` and
+``postgresql+psycopg://...`` URLs. On SQLite each connection uses WAL journaling (readers never
+block the writer), a busy timeout, and ``synchronous=NORMAL``; the database file's folder is
+created when missing.
+
+Privacy: every query and comment is passed through :func:`kb.privacy.scrub` here, at the last
+step before it is written, whoever the caller is. No column holds an IP address or any other
+client identifier; ``session_id`` is a random id the widget makes per visit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
+
+from .privacy import scrub
+
+__all__ = [
+    "SEARCH_KINDS",
+    "SearchRecord",
+    "Storage",
+    "feedback",
+    "metadata",
+    "search_log",
+    "utc_now",
+]
+
+SearchKind = Literal["search", "answer"]
+SEARCH_KINDS: frozenset[str] = frozenset({"search", "answer"})
+
+# Column sizes; longer text is cut (after scrubbing) rather than refused, so that logging never
+# fails a request.
+QUERY_MAX = 500
+COMMENT_MAX = 2000
+LOCALE_MAX = 35
+ARTICLE_MAX = 200
+INTENT_MAX = 32
+SESSION_MAX = 64
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite has no time zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        # SQLite compares timestamps as text: store one naive UTC format so that order holds.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("article_id", String(ARTICLE_MAX), nullable=False),
+    Column("locale", String(LOCALE_MAX), nullable=False),
+    Column("helpful", Boolean(), nullable=False),
+    Column("query", String(QUERY_MAX), nullable=True),
+    Column("comment", String(COMMENT_MAX), nullable=True),
+    Index("ix_feedback_created_at", "created_at"),
+    Index("ix_feedback_article", "article_id", "locale"),
+)
+
+search_log = Table(
+    "search_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("query_normalized", String(QUERY_MAX), nullable=False),
+    Column("locale", String(LOCALE_MAX), nullable=False),
+    Column("intent", String(INTENT_MAX), nullable=True),
+    Column("result_count", Integer, nullable=False),
+    Column("top_article", String(ARTICLE_MAX), nullable=True),
+    Column("answered", Boolean(), nullable=True),
+    Column("latency_ms", Float(), nullable=False),
+    Column("session_id", String(SESSION_MAX), nullable=True),
+    Column("fallback_locale", String(LOCALE_MAX), nullable=True),
+    Index("ix_search_log_created_at", "created_at"),
+    Index("ix_search_log_session", "session_id", "created_at"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRecord:
+    """One search or answer request, as the search log keeps it.
+
+    ``locale`` is the locale the customer asked in (after negotiation); ``fallback_locale`` is
+    set when the top article had to be served in another locale because it is missing in
+    ``locale``. ``result_count`` is the number of results found (for an answer: the candidate
+    articles considered, 0 when nothing matched); ``answered`` is only meaningful for answers.
+    """
+
+    kind: SearchKind
+    query_normalized: str
+    locale: str
+    result_count: int
+    latency_ms: float
+    intent: str | None = None
+    top_article: str | None = None
+    answered: bool | None = None
+    session_id: str | None = None
+    fallback_locale: str | None = None
+    created_at: datetime = field(default_factory=utc_now)
+
+    def __post_init__(self) -> None:
+        if self.kind not in SEARCH_KINDS:
+            raise ValueError(f"kind must be one of {sorted(SEARCH_KINDS)}, not {self.kind!r}")
+        if self.result_count < 0:
+            raise ValueError("result_count must not be negative")
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    return None if text is None else text[:limit]
+
+
+def _scrubbed(text: str | None, limit: int) -> str | None:
+    return None if text is None else scrub(text)[:limit]
+
+
+def _search_row(record: SearchRecord) -> dict[str, Any]:
+    return {
+        "created_at": record.created_at,
+        "kind": record.kind,
+        "query_normalized": scrub(record.query_normalized)[:QUERY_MAX],
+        "locale": record.locale[:LOCALE_MAX],
+        "intent": _cut(record.intent, INTENT_MAX),
+        "result_count": int(record.result_count),
+        "top_article": _cut(record.top_article, ARTICLE_MAX),
+        "answered": record.answered,
+        "latency_ms": float(record.latency_ms),
+        "session_id": _cut(record.session_id, SESSION_MAX),
+        "fallback_locale": _cut(record.fallback_locale, LOCALE_MAX),
+    }
+
+
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    return on_connect
+
+
+class Storage:
+    """Feedback and search-log tables behind one database URL.
+
+    ``Storage("sqlite:///var/kb.sqlite3")`` or ``Storage("postgresql+psycopg://u:p@host/db")``.
+    Thread-safe: each call checks a connection out of the engine's pool. Call :meth:`close`
+    (or use it as a context manager) to release the connections.
+    """
+
+    def __init__(
+        self, url: str = "sqlite:///var/kb.sqlite3", *, busy_timeout_ms: int = 5000
+    ) -> None:
+        parsed = make_url(url)
+        self.url = url
+        self.dialect = parsed.get_backend_name()
+        options: dict[str, Any] = {"future": True}
+        if self.dialect == "sqlite":
+            database = parsed.database or ""
+            in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+            options["connect_args"] = {"check_same_thread": False}
+            if in_memory:
+                # One shared connection, or each pooled connection would see its own database.
+                options["poolclass"] = StaticPool
+            else:
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        else:
+            options["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(url, **options)
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+
+    def __enter__(self) -> Storage:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Storage({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    def create_schema(self) -> None:
+        """Create the tables and indexes that do not exist yet (safe to call at every start)."""
+        metadata.create_all(self.engine)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for read queries (the report); closed when the block ends."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    def add_feedback(
+        self,
+        article_id: str,
+        locale: str,
+        helpful: bool,
+        *,
+        query: str | None = None,
+        comment: str | None = None,
+        created_at: datetime | None = None,
+    ) -> int:
+        """Store one "was this helpful?" vote; ``query`` and ``comment`` are scrubbed. Return its id."""
+        row = {
+            "created_at": created_at or utc_now(),
+            "article_id": article_id[:ARTICLE_MAX],
+            "locale": locale[:LOCALE_MAX],
+            "helpful": bool(helpful),
+            "query": _scrubbed(query, QUERY_MAX),
+            "comment": _scrubbed(comment, COMMENT_MAX),
+        }
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(feedback).values(**row))
+            key = result.inserted_primary_key
+        return int(key[0]) if key else 0
+
+    def log_searches(self, records: Sequence[SearchRecord]) -> int:
+        """Insert ``records`` in one transaction (one batched statement); return how many."""
+        if not records:
+            return 0
+        rows = [_search_row(record) for record in records]
+        with self.engine.begin() as conn:
+            conn.execute(insert(search_log), rows)
+        return len(rows)
+
+    def purge(self, older_than_days: float, *, now: datetime | None = None) -> dict[str, int]:
+        """Delete feedback and search-log rows older than ``older_than_days``; return counts per table."""
+        if older_than_days < 0:
+            raise ValueError("older_than_days must not be negative")
+        cutoff = (now or utc_now()) - timedelta(days=older_than_days)
+        counts: dict[str, int] = {}
+        with self.engine.begin() as conn:
+            for table in (feedback, search_log):
+                result = conn.execute(delete(table).where(table.c.created_at < cutoff))
+                counts[table.name] = max(int(result.rowcount or 0), 0)
+        return counts
+
+    def count(self, table_name: str) -> int:
+        """Number of rows in ``feedback`` or ``search_log``."""
+        table = metadata.tables[table_name]
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    def ping(self) -> bool:
+        """True when the database answers a trivial query (for readiness checks)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(select(1)).scalar_one()
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def close(self) -> None:
+        """Close every pooled connection; the object must not be used afterwards."""
+        self.engine.dispose()
