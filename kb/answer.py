@@ -19,6 +19,7 @@ from babel.dates import format_date
 
 from .analysis import fold
 from .content import Article
+from .errors import ArticleNotFoundError
 from .i18n import N_, gettext
 from .locales import NegotiatedLocale
 from .models import Answer, AnswerResponse, Channel, ChannelKind, FollowUp, FollowUpOption, Source
@@ -178,10 +179,11 @@ class Answerer:
                 "channels": self.channels(locale), "generation": self.engine.generation.name}
         if article_id is not None:
             answer = self._answer_for(article_id, locale, None)
-            if answer is not None:
-                intent = self.engine.articles[(answer.article_id, answer.locale)].intent
-                return AnswerResponse(**base, intent=intent, answer=answer, confidence=1.0,
-                                      follow_up=None, message=None)
+            if answer is None:
+                raise ArticleNotFoundError(article_id)
+            intent = self.engine.articles[(answer.article_id, answer.locale)].intent
+            return AnswerResponse(**base, intent=intent, answer=answer, confidence=1.0,
+                                  follow_up=None, message=None)
         folded = [fold(w) for w in _split(plan.text)]
         ranked = [] if plan.is_empty or _find(folded, self.out_of_scope) else self.engine.rank(plan)
         confidence = 0.0

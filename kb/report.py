@@ -8,56 +8,36 @@ fallback locale because the customer's locale lacks them).
 
 Counting rules:
 
-* Search-as-you-type sends one search per keystroke. Within one ``session_id``, a search record
-  followed, within :data:`PREFIX_WINDOW` of it, by a record whose query extends it (``rem`` →
-  ``rembour``) or shortens it (a backspace) is not counted: the chain collapses into the last
-  query the customer settled on, with that record's result count, answer and article.
-* Records without a ``session_id`` count one by one.
+* Keystroke-by-keystroke searches of one session collapse into the query the customer settled
+  on (:func:`kb.search_log.collapse_keystrokes`); records without a ``session_id`` count one by
+  one.
 * Queries of one or two characters are left out of every section.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Table, case, func, select
 
-from .storage import Storage, feedback, search_log, utc_now
+from .search_log import LogEvent, read_events
+from .storage import Storage, feedback, utc_now
 
 __all__ = [
-    "PREFIX_WINDOW",
     "ArticleFeedback",
-    "LogEvent",
     "QueryStat",
     "Report",
     "TranslationGap",
     "build_report",
-    "collapse_keystrokes",
     "format_table",
 ]
 
-PREFIX_WINDOW = timedelta(seconds=30)
 MIN_QUERY_LENGTH = 3
 _COMMENTS_PER_ARTICLE = 3
-
-
-@dataclass(frozen=True, slots=True)
-class LogEvent:
-    """One search-log row as the report reads it."""
-
-    created_at: datetime
-    kind: str
-    query: str
-    locale: str
-    result_count: int
-    top_article: str | None = None
-    answered: bool | None = None
-    session_id: str | None = None
-    fallback_locale: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,61 +108,25 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _extends(earlier: LogEvent, later: LogEvent) -> bool:
-    if earlier.kind != "search" or later.created_at - earlier.created_at > PREFIX_WINDOW:
-        return False
-    before, after = earlier.query.strip(), later.query.strip()
-    return after.startswith(before) or before.startswith(after)
-
-
-def collapse_keystrokes(events: Iterable[LogEvent]) -> Iterator[LogEvent]:
-    """Collapse keystroke chains of one session's events (in time order) into their final query."""
-    pending: LogEvent | None = None
-    for event in events:
-        if pending is not None and not _extends(pending, event):
-            yield pending
-        pending = event
-    if pending is not None:
-        yield pending
-
-
-_EVENT_COLUMNS = ("created_at", "kind", "query_normalized", "locale", "result_count")
-_EVENT_COLUMNS += ("top_article", "answered", "session_id", "fallback_locale")
-
-
-def _read_events(
-    storage: Storage, since: datetime | None, locale: str | None
-) -> Iterator[LogEvent]:
-    """Stream the log in (session, time) order, keystroke chains already collapsed."""
-    c = search_log.c
-    stmt = select(*(c[name] for name in _EVENT_COLUMNS)).order_by(c.session_id, c.created_at, c.id)
-    if since is not None:
-        stmt = stmt.where(c.created_at >= since)
-    if locale is not None:
-        stmt = stmt.where(c.locale == locale)
-    with storage.connect() as conn:
-        events = (LogEvent(*row) for row in conn.execution_options(yield_per=2000).execute(stmt))
-        for session_id, group in itertools.groupby(events, key=lambda e: e.session_id):
-            chain: Iterable[LogEvent] = group
-            yield from chain if session_id is None else collapse_keystrokes(chain)
+def _window(table: Table, since: datetime | None, locale: str | None) -> list[ColumnElement[bool]]:
+    """WHERE conditions: created at or after ``since``, in ``locale`` (each when given)."""
+    conditions = [] if since is None else [table.c.created_at >= since]
+    return conditions if locale is None else [*conditions, table.c.locale == locale]
 
 
 class _Tally:
     """Counts per (locale, query) with the latest time seen."""
 
     def __init__(self) -> None:
-        self.counts: dict[tuple[str, str], int] = {}
-        self.last: dict[tuple[str, str], datetime] = {}
+        self.seen: dict[tuple[str, str], tuple[int, datetime]] = {}
 
     def add(self, event: LogEvent) -> None:
-        key = (event.locale, event.query)
-        self.counts[key] = self.counts.get(key, 0) + 1
-        if key not in self.last or event.created_at > self.last[key]:
-            self.last[key] = event.created_at
+        count, last = self.seen.get((event.locale, event.query), (0, event.created_at))
+        self.seen[(event.locale, event.query)] = (count + 1, max(last, event.created_at))
 
     def top(self, limit: int) -> list[QueryStat]:
-        ranked = sorted(self.counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
-        stats = (QueryStat(q, loc, n, self.last[(loc, q)]) for (loc, q), n in ranked)
+        ranked = sorted(self.seen.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][1]))
+        stats = (QueryStat(q, loc, n, last) for (loc, q), (n, last) in ranked)
         return _per_locale(stats, lambda s: s.locale, limit)
 
 
@@ -209,12 +153,8 @@ def _feedback(
         .where(c.helpful.is_(False), c.comment.is_not(None), c.comment != "")
         .order_by(c.created_at.desc(), c.id.desc())
     )
-    conditions = []
-    if since is not None:
-        conditions.append(c.created_at >= since)
-    if locale is not None:
-        conditions.append(c.locale == locale)
-    stmt, comments_stmt = stmt.where(*conditions), comments_stmt.where(*conditions)
+    window = _window(feedback, since, locale)
+    stmt, comments_stmt = stmt.where(*window), comments_stmt.where(*window)
     with storage.connect() as conn:
         rows = [(a, loc, int(yes or 0), int(no or 0)) for a, loc, yes, no in conn.execute(stmt)]
         comments: dict[tuple[str, str], list[str]] = {}
@@ -245,7 +185,7 @@ def build_report(
     top, no_result, unanswered = _Tally(), _Tally(), _Tally()
     gaps: dict[tuple[str, str], tuple[int, set[str]]] = {}
     searches = answers = short = 0
-    for event in _read_events(storage, since, locale):
+    for event in read_events(storage, since, locale):
         if len(event.query.strip()) < MIN_QUERY_LENGTH:
             short += 1
             continue
@@ -270,7 +210,12 @@ def build_report(
         generated_at=utc_now(),
         since=since,
         locale=locale,
-        totals=dict(searches=searches, answers=answers, short_queries=short, feedback=votes),
+        totals={
+            "searches": searches,
+            "answers": answers,
+            "short_queries": short,
+            "feedback": votes,
+        },
         top_queries=top.top(limit),
         no_result_queries=no_result.top(limit),
         unanswered_questions=unanswered.top(limit),
@@ -300,37 +245,38 @@ def _table(title: str, headers: list[str], rows: list[list[str]]) -> list[str]:
     ]
 
 
-def _locale_section(report: Report, loc: str) -> list[str]:
-    out = ["", f"== {loc} =="]
-    for title, stats in (
-        ("Top queries", report.top_queries),
-        ("Queries with no result", report.no_result_queries),
-        ("Questions left unanswered", report.unanswered_questions),
-    ):
-        rows = [
-            [str(s.count), s.query, f"{s.last_seen:%Y-%m-%d %H:%M}"]
-            for s in stats
-            if s.locale == loc
-        ]
-        out += _table(title, ["#count", "query", "last seen"], rows)
-    rows = [
-        [a.article_id, str(a.helpful), str(a.not_helpful), " | ".join(a.comments)]
-        for a in report.not_helpful_articles
-        if a.locale == loc
+def _sections(report: Report) -> list[tuple[str, list[str], list[tuple[str, list[str]]]]]:
+    """Each section's title, headers ('#': a right-aligned count) and (locale, cells) rows."""
+
+    def queries(stats: list[QueryStat]) -> list[tuple[str, list[str]]]:
+        return [(s.locale, [str(s.count), s.query, f"{s.last_seen:%Y-%m-%d %H:%M}"]) for s in stats]
+
+    query_headers = ["#count", "query", "last seen"]
+    feedback_headers = ["article", "#helpful", "#not helpful", "latest comments"]
+    return [
+        ("Top queries", query_headers, queries(report.top_queries)),
+        ("Queries with no result", query_headers, queries(report.no_result_queries)),
+        ("Questions left unanswered", query_headers, queries(report.unanswered_questions)),
+        (
+            "Articles marked not helpful",
+            feedback_headers,
+            [
+                (
+                    a.locale,
+                    [a.article_id, str(a.helpful), str(a.not_helpful), " | ".join(a.comments)],
+                )
+                for a in report.not_helpful_articles
+            ],
+        ),
+        (
+            "Translation gaps (served in another locale)",
+            ["article", "served in", "#count"],
+            [
+                (g.requested_locale, [g.article_id, ", ".join(g.served_locales), str(g.count)])
+                for g in report.translation_gaps
+            ],
+        ),
     ]
-    out += _table(
-        "Articles marked not helpful",
-        ["article", "#helpful", "#not helpful", "latest comments"],
-        rows,
-    )
-    rows = [
-        [g.article_id, ", ".join(g.served_locales), str(g.count)]
-        for g in report.translation_gaps
-        if g.requested_locale == loc
-    ]
-    return out + _table(
-        "Translation gaps (served in another locale)", ["article", "served in", "#count"], rows
-    )
 
 
 def format_table(report: Report) -> str:
@@ -343,8 +289,13 @@ def format_table(report: Report) -> str:
         f"{t['searches']} searches and {t['answers']} questions counted "
         f"({t['short_queries']} of 1-2 characters left out); {t['feedback']} feedback votes",
     ]
+    sections = _sections(report)
     for loc in report.locales():
-        out += _locale_section(report, loc)
+        out += ["", f"== {loc} =="]
+        for title, headers, rows in sections:
+            out += _table(
+                title, headers, [cells for row_locale, cells in rows if row_locale == loc]
+            )
     if not report.locales():
         out += ["", "Nothing recorded in this period."]
     return "\n".join(out) + "\n"

@@ -1,4 +1,4 @@
-"""A bounded background writer for the search log.
+"""The search log: a bounded background writer, and reading the log back for reports.
 
 Request handlers call :meth:`SearchLogWriter.record`, which scrubs the query, puts the record on
 a bounded queue and returns at once: when the queue is full the record is dropped and counted,
@@ -6,21 +6,34 @@ so a slow or locked database never slows searches down. One daemon thread takes 
 queue and inserts them in batches (``batch_size`` records, or whatever arrived within
 ``flush_seconds`` of the first record of a batch). :meth:`~SearchLogWriter.close` flushes what
 is queued on a clean shutdown.
+
+:func:`read_events` streams the log back with search-as-you-type keystroke chains collapsed
+(:func:`collapse_keystrokes`): within one ``session_id``, a search followed within
+:data:`PREFIX_WINDOW` by a record whose query extends it (``rem`` → ``rembour``) or shortens it
+(a backspace) is not kept; the chain ends on the query the customer settled on, with that
+record's result count, answer and article. Records without a session count one by one.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
 import time
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Final
 
-from .privacy import scrub
-from .storage import SearchRecord, Storage
+from sqlalchemy import select
 
-__all__ = ["SearchLogWriter"]
+from .privacy import scrub
+from .storage import SearchRecord, Storage, search_log
+
+__all__ = ["PREFIX_WINDOW", "LogEvent", "SearchLogWriter", "collapse_keystrokes", "read_events"]
+
+PREFIX_WINDOW = timedelta(seconds=30)
 
 logger = logging.getLogger(__name__)
 
@@ -168,3 +181,60 @@ class SearchLogWriter:
         with self._done:
             self._written += len(batch)
             self._done.notify_all()
+
+
+# -- reading the log back ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    """One search-log row as the report reads it."""
+
+    created_at: datetime
+    kind: str
+    query: str
+    locale: str
+    result_count: int
+    top_article: str | None = None
+    answered: bool | None = None
+    session_id: str | None = None
+    fallback_locale: str | None = None
+
+
+def _extends(earlier: LogEvent, later: LogEvent) -> bool:
+    if earlier.kind != "search" or later.created_at - earlier.created_at > PREFIX_WINDOW:
+        return False
+    before, after = earlier.query.strip(), later.query.strip()
+    return after.startswith(before) or before.startswith(after)
+
+
+def collapse_keystrokes(events: Iterable[LogEvent]) -> Iterator[LogEvent]:
+    """Collapse keystroke chains of one session's events (in time order) into their final query."""
+    pending: LogEvent | None = None
+    for event in events:
+        if pending is not None and not _extends(pending, event):
+            yield pending
+        pending = event
+    if pending is not None:
+        yield pending
+
+
+_EVENT_COLUMNS = ("created_at", "kind", "query_normalized", "locale", "result_count")
+_EVENT_COLUMNS += ("top_article", "answered", "session_id", "fallback_locale")
+
+
+def read_events(
+    storage: Storage, since: datetime | None = None, locale: str | None = None
+) -> Iterator[LogEvent]:
+    """Stream log records created at or after ``since`` (in ``locale``), keystrokes collapsed."""
+    c = search_log.c
+    stmt = select(*(c[name] for name in _EVENT_COLUMNS)).order_by(c.session_id, c.created_at, c.id)
+    if since is not None:
+        stmt = stmt.where(c.created_at >= since)
+    if locale is not None:
+        stmt = stmt.where(c.locale == locale)
+    with storage.connect() as conn:
+        events = (LogEvent(*row) for row in conn.execution_options(yield_per=2000).execute(stmt))
+        for session_id, group in itertools.groupby(events, key=lambda e: e.session_id):
+            chain: Iterable[LogEvent] = group
+            yield from chain if session_id is None else collapse_keystrokes(chain)

@@ -19,26 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Connection,
-    DateTime,
-    Dialect,
-    Engine,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    create_engine,
-    delete,
-    event,
-    func,
-    insert,
-    select,
-)
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -77,55 +58,55 @@ def utc_now() -> datetime:
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always read back timezone-aware (SQLite has no time zones)."""
 
-    impl = DateTime(timezone=True)
+    impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         # SQLite compares timestamps as text: store one naive UTC format so that order holds.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-metadata = MetaData()
+metadata = sa.MetaData()
 
-feedback = Table(
+feedback = sa.Table(
     "feedback",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("created_at", UTCDateTime(), nullable=False),
-    Column("article_id", String(ARTICLE_MAX), nullable=False),
-    Column("locale", String(LOCALE_MAX), nullable=False),
-    Column("helpful", Boolean(), nullable=False),
-    Column("query", String(QUERY_MAX), nullable=True),
-    Column("comment", String(COMMENT_MAX), nullable=True),
-    Index("ix_feedback_created_at", "created_at"),
-    Index("ix_feedback_article", "article_id", "locale"),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("article_id", sa.String(ARTICLE_MAX), nullable=False),
+    sa.Column("locale", sa.String(LOCALE_MAX), nullable=False),
+    sa.Column("helpful", sa.Boolean(), nullable=False),
+    sa.Column("query", sa.String(QUERY_MAX), nullable=True),
+    sa.Column("comment", sa.String(COMMENT_MAX), nullable=True),
+    sa.Index("ix_feedback_created_at", "created_at"),
+    sa.Index("ix_feedback_article", "article_id", "locale"),
 )
 
-search_log = Table(
+search_log = sa.Table(
     "search_log",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("created_at", UTCDateTime(), nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("query_normalized", String(QUERY_MAX), nullable=False),
-    Column("locale", String(LOCALE_MAX), nullable=False),
-    Column("intent", String(INTENT_MAX), nullable=True),
-    Column("result_count", Integer, nullable=False),
-    Column("top_article", String(ARTICLE_MAX), nullable=True),
-    Column("answered", Boolean(), nullable=True),
-    Column("latency_ms", Float(), nullable=False),
-    Column("session_id", String(SESSION_MAX), nullable=True),
-    Column("fallback_locale", String(LOCALE_MAX), nullable=True),
-    Index("ix_search_log_created_at", "created_at"),
-    Index("ix_search_log_session", "session_id", "created_at"),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("query_normalized", sa.String(QUERY_MAX), nullable=False),
+    sa.Column("locale", sa.String(LOCALE_MAX), nullable=False),
+    sa.Column("intent", sa.String(INTENT_MAX), nullable=True),
+    sa.Column("result_count", sa.Integer, nullable=False),
+    sa.Column("top_article", sa.String(ARTICLE_MAX), nullable=True),
+    sa.Column("answered", sa.Boolean(), nullable=True),
+    sa.Column("latency_ms", sa.Float(), nullable=False),
+    sa.Column("session_id", sa.String(SESSION_MAX), nullable=True),
+    sa.Column("fallback_locale", sa.String(LOCALE_MAX), nullable=True),
+    sa.Index("ix_search_log_created_at", "created_at"),
+    sa.Index("ix_search_log_session", "session_id", "created_at"),
 )
 
 
@@ -221,9 +202,9 @@ class Storage:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
             options["pool_pre_ping"] = True
-        self.engine: Engine = create_engine(url, **options)
+        self.engine: sa.Engine = sa.create_engine(url, **options)
         if self.dialect == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_ms))
 
     def __enter__(self) -> Storage:
         return self
@@ -239,7 +220,7 @@ class Storage:
         metadata.create_all(self.engine)
 
     @contextmanager
-    def connect(self) -> Iterator[Connection]:
+    def connect(self) -> Iterator[sa.Connection]:
         """A connection for read queries (the report); closed when the block ends."""
         with self.engine.connect() as conn:
             yield conn
@@ -254,7 +235,7 @@ class Storage:
         comment: str | None = None,
         created_at: datetime | None = None,
     ) -> int:
-        """Store one "was this helpful?" vote; ``query`` and ``comment`` are scrubbed. Return its id."""
+        """Store one "was this helpful?" vote (``query``, ``comment`` scrubbed); return its id."""
         row = {
             "created_at": created_at or utc_now(),
             "article_id": article_id[:ARTICLE_MAX],
@@ -264,7 +245,7 @@ class Storage:
             "comment": _scrubbed(comment, COMMENT_MAX),
         }
         with self.engine.begin() as conn:
-            result = conn.execute(insert(feedback).values(**row))
+            result = conn.execute(sa.insert(feedback).values(**row))
             key = result.inserted_primary_key
         return int(key[0]) if key else 0
 
@@ -274,18 +255,18 @@ class Storage:
             return 0
         rows = [_search_row(record) for record in records]
         with self.engine.begin() as conn:
-            conn.execute(insert(search_log), rows)
+            conn.execute(sa.insert(search_log), rows)
         return len(rows)
 
     def purge(self, older_than_days: float, *, now: datetime | None = None) -> dict[str, int]:
-        """Delete feedback and search-log rows older than ``older_than_days``; return counts per table."""
+        """Delete rows older than ``older_than_days``; return the count deleted per table."""
         if older_than_days < 0:
             raise ValueError("older_than_days must not be negative")
         cutoff = (now or utc_now()) - timedelta(days=older_than_days)
         counts: dict[str, int] = {}
         with self.engine.begin() as conn:
             for table in (feedback, search_log):
-                result = conn.execute(delete(table).where(table.c.created_at < cutoff))
+                result = conn.execute(sa.delete(table).where(table.c.created_at < cutoff))
                 counts[table.name] = max(int(result.rowcount or 0), 0)
         return counts
 
@@ -293,13 +274,13 @@ class Storage:
         """Number of rows in ``feedback`` or ``search_log``."""
         table = metadata.tables[table_name]
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+            return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
     def ping(self) -> bool:
         """True when the database answers a trivial query (for readiness checks)."""
         try:
             with self.engine.connect() as conn:
-                conn.execute(select(1)).scalar_one()
+                conn.execute(sa.select(1)).scalar_one()
         except SQLAlchemyError:
             return False
         return True

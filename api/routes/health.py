@@ -1,0 +1,41 @@
+"""GET /healthz (the process answers) and /readyz (index loaded, storage reachable)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from kb.errors import KBError
+
+from ..schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness")
+async def healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, summary="Readiness",
+            responses={503: {"model": Health, "description": "Not ready"}})
+async def readyz(request: Request) -> JSONResponse:
+    """Ready when the index is loaded and the storage (if configured) answers."""
+    checks: dict[str, str] = {}
+    generation = None
+    kb = getattr(request.app.state, "kb", None)
+    try:
+        if kb is None:
+            raise KBError("no index loaded")
+        generation = kb.generation.name
+        checks["index"] = "ok"
+    except KBError as exc:
+        checks["index"] = str(exc)
+    storage = getattr(request.app.state, "storage", None)
+    if storage is not None:
+        checks["storage"] = "ok" if storage.ping() else "unreachable"
+    ready = all(v == "ok" for v in checks.values())
+    body = Health(status="ready" if ready else "not_ready", generation=generation, checks=checks)
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503,
+                        headers={"Cache-Control": "no-store"})

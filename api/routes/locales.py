@@ -1,0 +1,20 @@
+"""GET /v1/locales."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from kb.locales import display_name
+
+from ..deps import KB, json_response
+from ..schemas import LocaleInfo, LocaleList
+
+router = APIRouter(tags=["locales"])
+
+
+@router.get("/v1/locales", response_model=LocaleList, summary="Supported locales")
+async def locales(request: Request, kb: KB) -> Response:
+    """The locales articles are written in, with their names from Babel."""
+    items = [LocaleInfo(code=c, name=display_name(c), english_name=display_name(c, "en")) for c in kb.locales]
+    default = kb.default_locale if kb.default_locale in kb.locales else kb.locales[0]
+    return json_response(request, LocaleList(default=default, locales=items))
