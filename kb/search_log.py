@@ -219,8 +219,8 @@ def collapse_keystrokes(events: Iterable[LogEvent]) -> Iterator[LogEvent]:
         yield pending
 
 
-_EVENT_COLUMNS = ("created_at", "kind", "query_normalized", "locale", "result_count")
-_EVENT_COLUMNS += ("top_article", "answered", "session_id", "fallback_locale")
+_EVENT_COLUMNS: tuple[str, ...] = ("created_at", "kind", "query_normalized", "locale")
+_EVENT_COLUMNS += ("result_count", "top_article", "answered", "session_id", "fallback_locale")
 
 
 def read_events(
