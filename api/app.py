@@ -14,7 +14,7 @@ from kb.service import KnowledgeBase
 
 from .errors import install_error_handlers
 from .middleware import RequestContextMiddleware
-from .routes import answer, articles, docs, health, locales, search
+from .routes import answer, articles, docs, health, locales, pages, search, ui
 
 DESCRIPTION = """Search and answers for a French and English help center: refunds, automatic
 renewal and how to reach support. An independent guide, not the vendor's official support.
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.kb = None
     app.state.search_log = None
     install_error_handlers(app)
-    for module in (search, answer, articles, locales, health, docs):
+    for module in (search, answer, articles, locales, health, docs, ui, pages):
         app.include_router(module.router)
     app.add_middleware(
         CORSMiddleware,
@@ -67,8 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["X-Request-ID", "ETag"],
         max_age=600,
     )
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
-                       access_log_enabled=settings.access_log)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, access_log_enabled=settings.access_log
+    )
     return app
 
 

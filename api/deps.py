@@ -30,14 +30,21 @@ def get_kb(request: Request) -> KnowledgeBase:
 KB = Annotated[KnowledgeBase, Depends(get_kb)]
 LocaleParam = Annotated[
     str | None,
-    Query(max_length=64, description="BCP 47 or POSIX tag (fr, fr-CA, en_GB); negotiated to a supported locale.",
-          examples=["fr"]),
+    Query(
+        max_length=64,
+        description="BCP 47 or POSIX tag (fr, fr-CA, en_GB); negotiated to a supported locale.",
+        examples=["fr"],
+    ),
 ]
 AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", include_in_schema=False)]
 SessionHeader = Annotated[
     str | None,
-    Header(alias="X-KB-Session", max_length=64, include_in_schema=False,
-           description="Random per-visit id sent by the widget; groups the keystrokes of one search."),
+    Header(
+        alias="X-KB-Session",
+        max_length=64,
+        include_in_schema=False,
+        description="Random per-visit id sent by the widget; groups the keystrokes of one search.",
+    ),
 ]
 
 

@@ -69,8 +69,9 @@ class RequestContextMiddleware:
             except ValueError:
                 too_big = True
             if too_big:
-                await self._reject(send, request_id, 413, "payload_too_large",
-                                   f"request body larger than {self.max_body_bytes} bytes")
+                await self._reject(
+                    send, request_id, 413, "payload_too_large", f"request body larger than {self.max_body_bytes} bytes"
+                )
                 self._log(scope, request_id, 413, started)
                 return
 
@@ -100,17 +101,27 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_headers)
         except _BodyTooLarge:
-            await self._reject(send, request_id, 413, "payload_too_large",
-                               f"request body larger than {self.max_body_bytes} bytes")
+            await self._reject(
+                send, request_id, 413, "payload_too_large", f"request body larger than {self.max_body_bytes} bytes"
+            )
             status_holder["status"] = 413
         self._log(scope, request_id, status_holder["status"], started)
 
     async def _reject(self, send: Send, request_id: str, status: int, code: str, message: str) -> None:
         body = json.dumps(error_body(code, message)).encode()
-        await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-            (b"x-request-id", request_id.encode()), *SECURITY_HEADERS,
-            (b"content-security-policy", API_CSP.encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-request-id", request_id.encode()),
+                    *SECURITY_HEADERS,
+                    (b"content-security-policy", API_CSP.encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     def _log(self, scope: Scope, request_id: str, status: int, started: float) -> None:

@@ -62,7 +62,13 @@ class Health(BaseModel):
 
 def article_summary(article: Article, fallback: bool, url: str, locales: list[str]) -> dict[str, object]:
     return {
-        "article_id": article.id, "locale": article.locale, "fallback_used": fallback, "title": article.title,
-        "summary": article.summary, "intent": article.intent, "updated": article.updated.isoformat(),
-        "url": url, "locales": sorted(locales),
+        "article_id": article.id,
+        "locale": article.locale,
+        "fallback_used": fallback,
+        "title": article.title,
+        "summary": article.summary,
+        "intent": article.intent,
+        "updated": article.updated.isoformat(),
+        "url": url,
+        "locales": sorted(locales),
     }

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 
 from whoosh.analysis import (
     Filter,
@@ -101,7 +101,7 @@ def _tokenizer() -> RegexTokenizer:
     return RegexTokenizer(WORD_PATTERN)
 
 
-@lru_cache(maxsize=None)
+@cache
 def stemming_analyzer(lang: str):  # type: ignore[no-untyped-def]
     """The language's full chain; used for title, body and keyword fields."""
     # The elision filter also drops stray apostrophes in English (don't → dont).
@@ -109,13 +109,13 @@ def stemming_analyzer(lang: str):  # type: ignore[no-untyped-def]
     return chain | StopFilter(stoplist=STOP_WORDS[lang], minsize=1) | StemFilter(lang=lang) | FoldFilter()
 
 
-@lru_cache(maxsize=None)
+@cache
 def words_analyzer():  # type: ignore[no-untyped-def]
     """Un-stemmed, folded words, any language: the vocabulary for prefixes and typos."""
     return _tokenizer() | LowercaseFilter() | ElisionFilter() | FoldFilter()
 
 
-@lru_cache(maxsize=None)
+@cache
 def exact_analyzer():  # type: ignore[no-untyped-def]
     """Un-stemmed words keeping their accents."""
     return _tokenizer() | LowercaseFilter() | ElisionFilter()

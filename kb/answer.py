@@ -65,7 +65,9 @@ def load_channel_values(path: Path | None) -> ChannelValues:
                 raise ValueError(f"{path}: {kind}.{locale} must be text or null")
             if kind == "chat" and value and not value.startswith("https://"):
                 raise ValueError(f"{path}: chat.{locale} must be an https:// URL")
-        values[kind] = {str(k): (v.strip() if isinstance(v, str) and v.strip() else None) for k, v in per_locale.items()}
+        values[kind] = {
+            str(k): (v.strip() if isinstance(v, str) and v.strip() else None) for k, v in per_locale.items()
+        }
     return values
 
 
@@ -100,9 +102,7 @@ class Answerer:
         self.purchase_channels = {
             channel: _phrases(items) for channel, items in (rules.get("purchase_channels") or {}).items()
         }
-        self.channel_articles = {
-            a.purchase_channel: a.id for a in engine.generation.articles if a.purchase_channel
-        }
+        self.channel_articles = {a.purchase_channel: a.id for a in engine.generation.articles if a.purchase_channel}
 
     # -- pieces ---------------------------------------------------------------------------
     def channels(self, locale: str) -> list[Channel]:
@@ -125,12 +125,13 @@ class Answerer:
             )
         return result
 
-    def _answer_for(self, article_id: str, locale: str, matched_anchor: str | None) -> Answer | None:
+    def _answer_for(self, article_id: str, locale: str, plan: QueryPlan | None) -> Answer | None:
         found = self.engine.article_in(article_id, locale, self.default_locale)
         if found is None:
             return None
         article, fallback = found
-        return self.render(article, fallback, matched_anchor)
+        anchor = article.sections[self.engine.best_section(article, plan)[0]].anchor if plan else None
+        return self.render(article, fallback, anchor)
 
     def render(self, article: Article, fallback: bool, matched_anchor: str | None = None) -> Answer:
         used = [s.anchor for s in article.sections if s.steps]
@@ -157,8 +158,9 @@ class Answerer:
     def follow_up(self, locale: str) -> FollowUp:
         options = [
             FollowUpOption(label=gettext(locale, PURCHASE_CHANNEL_LABELS[channel]), article_id=article_id)
-            for channel, article_id in sorted(self.channel_articles.items(),
-                                              key=lambda kv: list(PURCHASE_CHANNEL_LABELS).index(kv[0]))
+            for channel, article_id in sorted(
+                self.channel_articles.items(), key=lambda kv: list(PURCHASE_CHANNEL_LABELS).index(kv[0])
+            )
             if channel in PURCHASE_CHANNEL_LABELS
         ]
         return FollowUp(question=gettext(locale, FOLLOW_UP_QUESTION), options=options)
@@ -175,17 +177,22 @@ class Answerer:
     # -- the decision ---------------------------------------------------------------------
     def answer(self, plan: QueryPlan, chosen: NegotiatedLocale, article_id: str | None = None) -> AnswerResponse:
         locale = chosen.locale
-        base = {"query": "", "locale": locale, "requested_locale": chosen.requested,
-                "channels": self.channels(locale), "generation": self.engine.generation.name}
+        base = {
+            "query": "",
+            "locale": locale,
+            "requested_locale": chosen.requested,
+            "channels": self.channels(locale),
+            "generation": self.engine.generation.name,
+        }
         if article_id is not None:
             answer = self._answer_for(article_id, locale, None)
             if answer is None:
                 raise ArticleNotFoundError(article_id)
             intent = self.engine.articles[(answer.article_id, answer.locale)].intent
-            return AnswerResponse(**base, intent=intent, answer=answer, confidence=1.0,
-                                  follow_up=None, message=None)
-        folded = [fold(w) for w in _split(plan.text)]
-        ranked = [] if plan.is_empty or _find(folded, self.out_of_scope) else self.engine.rank(plan)
+            return AnswerResponse(**base, intent=intent, answer=answer, confidence=1.0, follow_up=None, message=None)
+        folded = plan.words
+        out_of_scope = _find(plan.raw_words, self.out_of_scope) or _find(folded, self.out_of_scope)
+        ranked = [] if plan.is_empty or out_of_scope else self.engine.rank(plan)
         confidence = 0.0
         if ranked:
             top = ranked[0]
@@ -193,8 +200,14 @@ class Answerer:
             dominance = (top.score - second) / top.score if top.score > 0 else 0.0
             confidence = round(min(1.0, top.coverage * (0.7 + 0.3 * dominance)), 3)
         if not ranked or confidence < CONFIDENCE_THRESHOLD:
-            return AnswerResponse(**base, intent=None, answer=None, confidence=confidence, follow_up=None,
-                                  message=gettext(locale, NO_ANSWER_MESSAGE))
+            return AnswerResponse(
+                **base,
+                intent=None,
+                answer=None,
+                confidence=confidence,
+                follow_up=None,
+                message=gettext(locale, NO_ANSWER_MESSAGE),
+            )
         top = ranked[0]
         intent = self.engine.articles[(top.article_id, top.locale)].intent
         chosen_id, follow_up, message = top.article_id, None, None
@@ -207,6 +220,7 @@ class Answerer:
                 chosen_id = GENERIC_REFUND_ARTICLE
                 follow_up = self.follow_up(locale)
                 message = gettext(locale, FOLLOW_UP_MESSAGE)
-        answer = self._answer_for(chosen_id, locale, top.anchor if chosen_id == top.article_id else None)
-        return AnswerResponse(**base, intent=intent, answer=answer, confidence=confidence,
-                              follow_up=follow_up, message=message)
+        answer = self._answer_for(chosen_id, locale, plan if chosen_id == top.article_id else None)
+        return AnswerResponse(
+            **base, intent=intent, answer=answer, confidence=confidence, follow_up=follow_up, message=message
+        )

@@ -22,7 +22,14 @@ import click
 
 from .config import Settings
 from .content import ContentSet, load_content
-from .errors import ContentError, IndexBuildError, IndexBusyError, IndexNotFoundError, KBError, LocaleError
+from .errors import (
+    ContentError,
+    IndexBuildError,
+    IndexBusyError,
+    IndexNotFoundError,
+    KBError,
+    LocaleError,
+)
 
 EXIT_CODES = {ContentError: 1, LocaleError: 1, IndexNotFoundError: 3, IndexBusyError: 4, IndexBuildError: 5}
 
@@ -60,11 +67,17 @@ def main() -> None:
 
 
 content_option = click.option(
-    "--content-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-    help="Content folder (default: $KB_CONTENT_DIR or ./content).")
+    "--content-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Content folder (default: $KB_CONTENT_DIR or ./content).",
+)
 index_option = click.option(
-    "--index-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-    help="Index folder (default: $KB_INDEX_DIR or ./var/index).")
+    "--index-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Index folder (default: $KB_INDEX_DIR or ./var/index).",
+)
 
 
 @main.command()
@@ -97,8 +110,7 @@ def reindex(content_dir: Path | None, index_dir: Path | None, quiet: bool) -> No
         for warning in report.warnings:
             click.secho(f"  warning: {warning}", fg="yellow")
     total = sum(s.articles for s in report.locales.values())
-    click.secho(f"indexed {total} articles into generation {report.generation} in {report.seconds:.2f}s",
-                fg="green")
+    click.secho(f"indexed {total} articles into generation {report.generation} in {report.seconds:.2f}s", fg="green")
 
 
 @main.command()
@@ -120,8 +132,11 @@ def _knowledge_base(index_dir: Path | None):  # type: ignore[no-untyped-def]
 
     settings = _settings()
     return KnowledgeBase(
-        index_dir or settings.index_dir, cache_size=0, default_locale=settings.default_locale,
-        url_template=settings.article_url_template, channels_file=settings.channels_file,
+        index_dir or settings.index_dir,
+        cache_size=0,
+        default_locale=settings.default_locale,
+        url_template=settings.article_url_template,
+        channels_file=settings.channels_file,
     )
 
 
@@ -132,8 +147,9 @@ def _knowledge_base(index_dir: Path | None):  # type: ignore[no-untyped-def]
 @click.option("--intent", type=click.Choice(["refund", "auto_renew", "contact"]), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON the API returns.")
 @index_option
-def search(query: str, locale: str | None, limit: int, intent: str | None, as_json: bool,
-           index_dir: Path | None) -> None:
+def search(
+    query: str, locale: str | None, limit: int, intent: str | None, as_json: bool, index_dir: Path | None
+) -> None:
     """Search the index as GET /v1/search does."""
     try:
         response = _knowledge_base(index_dir).search(query, locale, limit=limit, intent=intent)
@@ -181,3 +197,44 @@ def answer(question: str, locale: str | None, as_json: bool, index_dir: Path | N
         click.echo(response.follow_up.question)
         for option in response.follow_up.options:
             click.echo(f"  - {option.label} → {option.article_id}")
+
+
+@main.command()
+@click.argument(
+    "cases", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=Path("tests/golden/queries.yaml")
+)
+@click.option("--failures", "show_failures", is_flag=True, help="List every query that missed.")
+@click.option("--split", default=None, help="List failures of this split only (tune, holdout).")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@index_option
+def evaluate(cases: Path, show_failures: bool, split: str | None, as_json: bool, index_dir: Path | None) -> None:
+    """Relevance and answer quality on a labelled query set (top-1, MRR@5, answers…)."""
+    from .evaluation import evaluate as run
+    from .evaluation import failures, load_cases
+
+    try:
+        groups = run(_knowledge_base(index_dir), load_cases(cases))
+    except KBError as exc:
+        _fail(exc)
+        return
+    summaries = {name: groups[name].summary() for name in sorted(groups)}
+    if as_json:
+        click.echo(json.dumps(summaries, indent=2))
+    else:
+        columns = [
+            "queries",
+            "top1",
+            "mrr5",
+            "recall3",
+            "zero_result_rate",
+            "intent_accuracy",
+            "answer_accuracy",
+            "out_of_scope_unanswered",
+        ]
+        click.echo(f"{'group':<12}" + "".join(f"{c[:14]:>15}" for c in columns))
+        for name, summary in summaries.items():
+            cells = "".join(f"{'-' if summary[c] is None else summary[c]:>15}" for c in columns)
+            click.echo(f"{name:<12}{cells}")
+    if show_failures:
+        for line in failures(groups[split or "all"]):
+            click.echo(line)

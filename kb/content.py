@@ -173,9 +173,7 @@ def _parse_front_matter(
     return meta, lines[end + 1 :], end + 2
 
 
-def _parse_body(
-    body: list[str], first_line: int, rel: str, problems: list[ContentProblem]
-) -> list[Section]:
+def _parse_body(body: list[str], first_line: int, rel: str, problems: list[ContentProblem]) -> list[Section]:
     sections = [Section(anchor=INTRO_ANCHOR, heading="", position=0, line=first_line)]
     paragraph: list[str] = []
     in_step = False
@@ -205,7 +203,9 @@ def _parse_body(
             text = plain_text(heading.group("text"))
             anchor = heading.group("anchor")
             if anchor is not None and not _ANCHOR_OK.match(anchor):
-                problems.append(ContentProblem(rel, lineno, f"anchor '{anchor}' must be lowercase letters, digits and '-'"))
+                problems.append(
+                    ContentProblem(rel, lineno, f"anchor '{anchor}' must be lowercase letters, digits and '-'")
+                )
             anchor = anchor or slugify(text)
             if not text:
                 problems.append(ContentProblem(rel, lineno, "empty section heading"))
@@ -261,7 +261,9 @@ def load_article(path: Path, locale: str, root: Path, problems: list[ContentProb
     return Article(**meta.model_dump(), locale=locale, source=rel, sections=sections)
 
 
-def _load_synonyms(path: Path, locales: Iterable[str], problems: list[ContentProblem]) -> dict[str, dict[str, list[str]]]:
+def _load_synonyms(
+    path: Path, locales: Iterable[str], problems: list[ContentProblem]
+) -> dict[str, dict[str, list[str]]]:
     rel = f"{path.parent.name}/{path.name}"
     if not path.exists():
         return {}

@@ -1,11 +1,13 @@
 """Snippets: HTML-escaped text where only matched words are wrapped in ``<mark>``.
 
 Nothing from the content or the query is ever emitted as markup: every piece of text is
-escaped, and the only tags are the ``<mark>`` pairs added here.
+escaped, and the only tags are the ``<mark>`` pairs added here. Texts are analyzed once into
+tokens (cached by the caller) and matched against the query's words and stems per request.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from .analysis import exact_analyzer, fold, stems
@@ -14,18 +16,52 @@ SNIPPET_CHARS = 200
 LEAD_CHARS = 50
 
 
+@dataclass(frozen=True)
+class TextTokens:
+    """A text and its words: (start, end, folded word, stems in the text's language)."""
+
+    text: str
+    tokens: tuple[tuple[int, int, str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """What the query may match: folded words and stems, each mapped to the query slots it serves."""
+
+    words: dict[str, frozenset[int]]
+    stems: dict[str, frozenset[int]]
+
+    def slots(self, word: str, word_stems: tuple[str, ...]) -> frozenset[int]:
+        found = self.words.get(word, frozenset())
+        for stem in word_stems:
+            found = found | self.stems.get(stem, frozenset())
+        return found
+
+
+def analyze(text: str, lang: str) -> TextTokens:
+    text = " ".join(text.split())
+    tokens = tuple(
+        (t.startchar, t.endchar, fold(t.text), tuple(stems(t.text, lang)))
+        for t in exact_analyzer()(text, chars=True, mode="index")
+    )
+    return TextTokens(text, tokens)
+
+
+def matched_slots(tokens: TextTokens, matcher: Matcher) -> tuple[set[int], int]:
+    """Which query slots the text matches, and how many of its words match."""
+    slots: set[int] = set()
+    count = 0
+    for _, _, word, word_stems in tokens.tokens:
+        found = matcher.slots(word, word_stems)
+        if found:
+            slots |= found
+            count += 1
+    return slots, count
+
+
 def _escape(text: str) -> str:
     """Escape for HTML element content and double-quoted attributes; apostrophes stay readable."""
     return escape(text, quote=False).replace('"', "&quot;")
-
-
-def _matches(text: str, words: set[str], word_stems: set[str], lang: str) -> list[tuple[int, int]]:
-    spans = []
-    for token in exact_analyzer()(text, chars=True, mode="index"):
-        folded = fold(token.text)
-        if folded in words or any(s in word_stems for s in stems(token.text, lang)):
-            spans.append((token.startchar, token.endchar))
-    return spans
 
 
 def _window(text: str, first: int) -> tuple[int, int]:
@@ -42,10 +78,10 @@ def _window(text: str, first: int) -> tuple[int, int]:
     return start, end
 
 
-def snippet(text: str, words: set[str], word_stems: set[str], lang: str) -> tuple[str, bool]:
-    """Return ``(html, any_marked)`` for a window of ``text`` around the first match."""
-    text = " ".join(text.split())
-    spans = _matches(text, words, word_stems, lang) if (words or word_stems) else []
+def snippet(tokens: TextTokens, matcher: Matcher) -> str:
+    """A window of the text around its first match, escaped, with matches in ``<mark>``."""
+    text = tokens.text
+    spans = [(s, e) for s, e, word, word_stems in tokens.tokens if matcher.slots(word, word_stems)]
     start, end = _window(text, spans[0][0] if spans else 0)
     out: list[str] = ["…" if start else ""]
     cursor = start
@@ -58,4 +94,4 @@ def snippet(text: str, words: set[str], word_stems: set[str], lang: str) -> tupl
     out.append(_escape(text[cursor:end]))
     if end < len(text):
         out.append("…")
-    return "".join(out), bool(spans)
+    return "".join(out)

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, TEXT, Schema
 from whoosh.query import Term
 
 from .analysis import exact_analyzer, stemming_analyzer, words, words_analyzer
@@ -50,15 +50,15 @@ def language_of(locale: str) -> str:
 
 
 def make_schema(languages: tuple[str, ...]) -> Schema:
-    """Per-language stemmed fields (title, keywords, body) plus language-neutral word fields."""
+    """One document per article and locale: per-language stemmed fields (title, keywords, body)
+    plus language-neutral word fields. Ranking whole articles lets a word that every article
+    uses ("Norton") weigh nothing; the best section is chosen afterwards, at search time."""
     fields = {
-        "chunk_id": ID(stored=True, unique=True),
+        "doc_id": ID(stored=True, unique=True),
         "article_id": ID(stored=True),
         "locale": ID(stored=True),
         "intent": ID(stored=True),
-        "anchor": STORED(),
         "words": TEXT(analyzer=words_analyzer()),
-        "title_words": TEXT(analyzer=words_analyzer()),
         "exact": TEXT(analyzer=exact_analyzer()),
     }
     for lang in languages:
@@ -110,21 +110,20 @@ def reindex_lock(index_dir: Path) -> Iterator[None]:
         handle.close()
 
 
-def _document(chunk: Chunk) -> dict[str, str]:
-    lang = language_of(chunk.locale)
-    keywords = " ".join(chunk.keywords)
+def _document(article: Article, chunks: list[Chunk]) -> dict[str, str]:
+    lang = language_of(article.locale)
+    keywords = "\n".join(article.keywords)
+    body = "\n".join(chunk.text for chunk in chunks)
     return {
-        "chunk_id": chunk.chunk_id,
-        "article_id": chunk.article_id,
-        "locale": chunk.locale,
-        "intent": chunk.intent,
-        "anchor": chunk.anchor,
-        "words": f"{chunk.title}\n{chunk.text}\n{keywords}",
-        "title_words": f"{chunk.title}\n{keywords}",
-        "exact": f"{chunk.title}\n{chunk.text}\n{keywords}",
-        f"title_{lang}": f"{chunk.title}\n{chunk.heading}",
+        "doc_id": f"{article.locale}/{article.id}",
+        "article_id": article.id,
+        "locale": article.locale,
+        "intent": article.intent,
+        "words": f"{article.title}\n{body}\n{keywords}",
+        "exact": f"{article.title}\n{body}\n{keywords}",
+        f"title_{lang}": article.title,
         f"kw_{lang}": keywords,
-        f"body_{lang}": chunk.text,
+        f"body_{lang}": body,
     }
 
 
@@ -133,7 +132,7 @@ def _verify(path: Path, expected_docs: int, canaries: list[Article]) -> None:
     try:
         with ix.searcher() as searcher:
             if searcher.doc_count() != expected_docs:
-                raise IndexBuildError(f"index holds {searcher.doc_count()} chunks, expected {expected_docs}")
+                raise IndexBuildError(f"index holds {searcher.doc_count()} documents, expected {expected_docs}")
             for article in canaries:
                 word = next((w for w in words(article.title) if len(w) > 2), None)
                 if word is None:
@@ -161,9 +160,12 @@ def build_index(content: ContentSet, index_dir: Path, progress: Progress | None 
         try:
             report = _write_generation(content, building, generation, say)
             say("verifying the new index")
-            canaries = [next(a for a in content.articles if a.locale == loc) for loc in content.locales
-                        if any(a.locale == loc for a in content.articles)]
-            _verify(building, sum(r.chunks for r in report.locales.values()), canaries)
+            canaries = [
+                next(a for a in content.articles if a.locale == loc)
+                for loc in content.locales
+                if any(a.locale == loc for a in content.articles)
+            ]
+            _verify(building, sum(r.articles for r in report.locales.values()), canaries)
             final = generations / generation
             os.rename(building, final)
             _switch_current(index_dir, final)
@@ -188,9 +190,9 @@ def _write_generation(content: ContentSet, path: Path, generation: str, say: Pro
             articles = content.in_locale(locale)
             stats = report.locales.setdefault(locale, LocaleReport())
             for count, article in enumerate(articles, 1):
-                for chunk in chunk_article(article):
-                    writer.add_document(**_document(chunk))
-                    stats.chunks += 1
+                chunks = chunk_article(article)
+                writer.add_document(**_document(article, chunks))
+                stats.chunks += len(chunks)
                 stats.articles += 1
                 if count % 500 == 0:
                     say(f"{locale}: {count}/{len(articles)} articles")
@@ -227,8 +229,11 @@ def _switch_current(index_dir: Path, target: Path) -> None:
 
 def _prune(index_dir: Path, keep: int) -> None:
     current = current_generation_path(index_dir)
-    done = sorted((p for p in (index_dir / GENERATIONS).iterdir() if not p.name.startswith(".")),
-                  key=lambda p: p.name, reverse=True)
+    done = sorted(
+        (p for p in (index_dir / GENERATIONS).iterdir() if not p.name.startswith(".")),
+        key=lambda p: p.name,
+        reverse=True,
+    )
     for old in done[keep:]:
         if current is None or old.resolve() != current.resolve():
             shutil.rmtree(old, ignore_errors=True)

@@ -44,7 +44,9 @@ class Channel(BaseModel):
     kind: ChannelKind
     label: str
     description: str = Field(description="Guidance from the contact-support article, in the answer's locale.")
-    value: str | None = Field(description="Phone number, chat URL or handle set by the operator; null until configured.")
+    value: str | None = Field(
+        description="Phone number, chat URL or handle set by the operator; null until configured."
+    )
     recommended: bool = False
 
 

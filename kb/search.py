@@ -14,11 +14,12 @@ import threading
 from dataclasses import dataclass, field
 
 from whoosh.query import Or, Query, Term
+from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from .analysis import STOP_WORDS, fold, sanitize, stems
 from .content import Article
-from .highlight import snippet
+from .highlight import Matcher, TextTokens, analyze, matched_slots, snippet
 from .indexing import Generation, language_of
 from .vocabulary import MAX_WORD, Vocabulary
 
@@ -26,9 +27,18 @@ MAX_QUERY_CHARS = 256
 MAX_WORDS = 12
 MAX_COMPLETIONS = 12
 MAX_CORRECTIONS = 2
-CHUNK_LIMIT = 300
-FIELD_WEIGHTS = {"title": 3.0, "kw": 2.0, "body": 1.0}
+DOC_LIMIT = 300
+TOKEN_CACHE = 20_000  # analyzed sections kept for snippets
+# Calibrated on the tuning half of tests/golden/queries.yaml (`kb evaluate`): a title match says
+# far more about what an article answers than a body match.
+FIELD_WEIGHTS = {"title": 8.0, "kw": 4.0, "body": 1.0}
 EXACT_ACCENT_BOOST = 0.4
+UBIQUITOUS_SHARE = 0.6  # a word in this share of documents ("Norton") tells articles apart poorly
+UBIQUITOUS_WEIGHT = 0.2
+UNKNOWN_WEIGHT = 1.0
+UNKNOWN_STEM_STRENGTH = 0.7  # an unknown word that matches only through its stem
+# Articles differ in length far more than in relevance: damp BM25's length normalization.
+WEIGHTING = BM25F(B=0.3, K1=1.2)
 
 
 @dataclass
@@ -39,6 +49,7 @@ class Slot:
     original: str  # lowercase, accents kept
     alternatives: dict[str, float] = field(default_factory=dict)  # folded word → weight
     corrected: str | None = None  # the best correction when the word looked misspelled
+    importance: float = 1.0  # share of the query's meaning: unknown or ubiquitous words count less
 
 
 @dataclass
@@ -46,6 +57,8 @@ class QueryPlan:
     text: str
     slots: list[Slot]
     typing: bool  # the last word may be unfinished
+    words: list[str] = field(default_factory=list)  # every folded word, typos corrected
+    raw_words: list[str] = field(default_factory=list)  # every folded word as typed
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -53,7 +66,7 @@ class QueryPlan:
 
     @property
     def is_empty(self) -> bool:
-        return not any(s.alternatives for s in self.slots)
+        return not self.slots
 
     def suggestion(self, vocab: Vocabulary) -> str | None:
         if not any(s.corrected for s in self.slots):
@@ -65,9 +78,8 @@ class QueryPlan:
 class RankedArticle:
     article_id: str
     score: float
-    locale: str  # locale of the best chunk
-    anchor: str
-    matched_slots: set[int]
+    locale: str  # locale of the best-scoring document
+    matched_slots: dict[int, float]  # slot → strength of its best matching alternative
     coverage: float
 
 
@@ -82,10 +94,15 @@ class SearchEngine:
         for article in generation.articles:
             self.locales_of.setdefault(article.id, []).append(article.locale)
         self._local = threading.local()
+        self._tokens: dict[tuple[str, str, int], TextTokens] = {}
         with generation.index.reader() as reader:
             self.vocab = Vocabulary.from_terms(
                 ((t.decode(), reader.doc_frequency("words", t)) for t in reader.lexicon("words")),
                 ((t.decode(), reader.doc_frequency("exact", t)) for t in reader.lexicon("exact")),
+            )
+            docs = max(1, reader.doc_count())
+            self.ubiquitous = frozenset(
+                w for w, f in self.vocab.frequencies.items() if docs >= 4 and f / docs >= UBIQUITOUS_SHARE
             )
             self.stem_lexicon: dict[str, set[str]] = {
                 lang: {t.decode() for part in ("title", "kw", "body") for t in reader.lexicon(f"{part}_{lang}")}
@@ -99,7 +116,7 @@ class SearchEngine:
     def searcher(self) -> Searcher:
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
-            searcher = self.generation.index.searcher()
+            searcher = self.generation.index.searcher(weighting=WEIGHTING)
             self._local.searcher = searcher
         return searcher
 
@@ -109,8 +126,12 @@ class SearchEngine:
         for mapping in data.values():
             for phrase, targets in mapping.items():
                 key = tuple(fold(w) for w in _split(phrase))
-                expansions = [w for target in targets for w in (fold(x) for x in _split(target))
-                              if w in self.vocab and not _is_stop(w)]
+                expansions = [
+                    w
+                    for target in targets
+                    for w in (fold(x) for x in _split(target))
+                    if w in self.vocab and not _is_stop(w)
+                ]
                 if key and expansions:
                     table.setdefault(key, [])
                     table[key] += [w for w in expansions if w not in table[key]]
@@ -122,16 +143,23 @@ class SearchEngine:
         typing = bool(clean) and not text[-1:].isspace()
         originals = [w for w in _split(clean) if len(w) <= MAX_WORD][:MAX_WORDS]
         folded = [fold(w) for w in originals]
-        content = [i for i, w in enumerate(folded)
-                   if not _is_stop(w) and not (w in self.filler and w not in self.vocab)]
+        content = [
+            i
+            for i, w in enumerate(folded)
+            if not _is_stop(w)
+            and w not in self.vocab
+            and not (w in self.filler or w.isdigit())
+            or w in self.vocab
+            and not _is_stop(w)
+        ]
         content = content or list(range(len(folded)))
         slots: list[Slot] = []
         for i in content:
             word, original = folded[i], originals[i]
             slot = Slot(word=word, original=original)
             last = i == len(folded) - 1
-            if word in self.vocab:
-                slot.alternatives[word] = 1.0
+            # The word itself even when unknown: its stem may still match ("charging" → charg).
+            slot.alternatives[word] = 1.0
             if last and typing and len(word) >= 2:
                 for completion in self.vocab.completions(word, MAX_COMPLETIONS):
                     slot.alternatives.setdefault(completion, 0.75)
@@ -141,12 +169,16 @@ class SearchEngine:
                     slot.alternatives.setdefault(candidate, 0.8 if distance == 1 else 0.6)
                 if corrections and not (last and typing and len(slot.alternatives) > len(corrections)):
                     slot.corrected = corrections[0][0]
+            known = word in self.vocab or len(slot.alternatives) > 1
+            slot.importance = UBIQUITOUS_WEIGHT if word in self.ubiquitous else 1.0 if known else UNKNOWN_WEIGHT
             slots.append(slot)
         self._add_synonyms(folded, content, slots)
-        return QueryPlan(text=clean, slots=slots, typing=typing)
+        corrected = {s.word: s.corrected for s in slots if s.corrected}
+        words = [corrected.get(w, w) for w in folded]
+        return QueryPlan(text=clean, slots=slots, typing=typing, words=words, raw_words=folded)
 
     def _add_synonyms(self, folded: list[str], content: list[int], slots: list[Slot]) -> None:
-        slot_of = {index: slot for index, slot in zip(content, slots, strict=True)}
+        slot_of = dict(zip(content, slots, strict=True))
         for start in range(len(folded)):
             for length in (4, 3, 2, 1):
                 key = tuple(folded[start : start + length])
@@ -159,6 +191,7 @@ class SearchEngine:
                         slot.alternatives.setdefault(word, 0.8)
                     if slot.word not in self.vocab:
                         slot.corrected = None  # a known phrase, not a typo
+                        slot.importance = 1.0
                 break
 
     def guess_language(self, plan: QueryPlan) -> str | None:
@@ -177,24 +210,28 @@ class SearchEngine:
         return None
 
     # -- query and ranking ----------------------------------------------------------------
-    def _term_slots(self, plan: QueryPlan) -> dict[tuple[str, str], tuple[float, set[int]]]:
-        terms: dict[tuple[str, str], tuple[float, set[int]]] = {}
+    def _term_slots(self, plan: QueryPlan) -> dict[tuple[str, str], tuple[float, dict[int, float]]]:
+        """Every (field, term) to query, with its boost and the slots it serves (with strength)."""
+        terms: dict[tuple[str, str], tuple[float, dict[int, float]]] = {}
 
-        def add(fieldname: str, text: str, boost: float, slot_index: int) -> None:
-            old_boost, slots = terms.get((fieldname, text), (0.0, set()))
-            slots.add(slot_index)
+        def add(fieldname: str, text: str, boost: float, slot_index: int, strength: float) -> None:
+            old_boost, slots = terms.get((fieldname, text), (0.0, {}))
+            slots[slot_index] = max(slots.get(slot_index, 0.0), strength)
             terms[(fieldname, text)] = (max(old_boost, boost), slots)
 
         for index, slot in enumerate(plan.slots):
             for word, weight in slot.alternatives.items():
+                strength = weight if word in self.vocab else UNKNOWN_STEM_STRENGTH
+                if word in self.ubiquitous:
+                    weight *= UBIQUITOUS_WEIGHT
                 surface = slot.original if word == slot.word else self.vocab.spelling(word)
                 for lang in self.languages:
                     for stem in stems(surface, lang):
                         if stem in self.stem_lexicon[lang]:
                             for part, part_weight in FIELD_WEIGHTS.items():
-                                add(f"{part}_{lang}", stem, weight * part_weight, index)
-            if slot.original != slot.word and slot.word in slot.alternatives:
-                add("exact", slot.original, EXACT_ACCENT_BOOST, index)
+                                add(f"{part}_{lang}", stem, weight * part_weight, index, strength)
+            if slot.original != slot.word:
+                add("exact", slot.original, EXACT_ACCENT_BOOST, index, 1.0)
         return terms
 
     def rank(self, plan: QueryPlan, intent: str | None = None) -> list[RankedArticle]:
@@ -205,24 +242,27 @@ class SearchEngine:
         query: Query = Or([Term(f, t, boost=b) for (f, t), (b, _) in terms.items()])
         searcher = self.searcher()
         filter_query = Term("intent", intent) if intent else None
-        hits = searcher.search(query, limit=CHUNK_LIMIT, filter=filter_query, terms=True)
+        hits = searcher.search(query, limit=DOC_LIMIT, filter=filter_query, terms=True)
         by_article: dict[str, RankedArticle] = {}
         for hit in hits:
-            matched: set[int] = set()
+            matched: dict[int, float] = {}
             for fieldname, text in hit.matched_terms():
-                matched |= terms.get((fieldname, text.decode() if isinstance(text, bytes) else text), (0, set()))[1]
+                key = (fieldname, text.decode() if isinstance(text, bytes) else text)
+                for slot_index, strength in terms.get(key, (0.0, {}))[1].items():
+                    matched[slot_index] = max(matched.get(slot_index, 0.0), strength)
             article_id = hit["article_id"]
             current = by_article.get(article_id)
             if current is None:
-                by_article[article_id] = RankedArticle(article_id, hit.score, hit["locale"], hit["anchor"], matched, 0.0)
-            else:
-                current.matched_slots |= matched
+                by_article[article_id] = RankedArticle(article_id, hit.score, hit["locale"], matched, 0.0)
+            else:  # the same article in another language: keep the best, count every slot
+                for slot_index, strength in matched.items():
+                    current.matched_slots[slot_index] = max(current.matched_slots.get(slot_index, 0.0), strength)
                 if hit.score > current.score:
-                    current.score, current.locale, current.anchor = hit.score, hit["locale"], hit["anchor"]
-        total_slots = max(1, sum(1 for s in plan.slots if s.alternatives or len(s.word) > 2))
+                    current.score, current.locale = hit.score, hit["locale"]
+        total = sum(s.importance for s in plan.slots) or 1.0
         ranked = list(by_article.values())
         for item in ranked:
-            item.coverage = len(item.matched_slots) / total_slots
+            item.coverage = sum(plan.slots[i].importance * w for i, w in item.matched_slots.items()) / total
             item.score = item.score * (0.5 + item.coverage)
         ranked.sort(key=lambda r: (-r.score, r.article_id))
         return ranked
@@ -236,27 +276,40 @@ class SearchEngine:
                 return article, candidate != locale
         return None
 
-    def highlight_terms(self, plan: QueryPlan) -> tuple[set[str], dict[str, set[str]]]:
-        """Folded words and per-language stems whose occurrences are marked in snippets."""
-        words = {w for s in plan.slots for w in s.alternatives}
-        by_lang = {lang: {st for s in plan.slots for w in s.alternatives
-                          for st in stems(s.original if w == s.word else self.vocab.spelling(w), lang)}
-                   for lang in self.languages}
-        return words, by_lang
+    def matcher(self, plan: QueryPlan, lang: str) -> Matcher:
+        """The words and stems (in ``lang``) that the plan's alternatives match, by slot."""
+        words: dict[str, set[int]] = {}
+        word_stems: dict[str, set[int]] = {}
+        for index, slot in enumerate(plan.slots):
+            for word in slot.alternatives:
+                words.setdefault(word, set()).add(index)
+                surface = slot.original if word == slot.word else self.vocab.spelling(word)
+                for stem in stems(surface, lang):
+                    word_stems.setdefault(stem, set()).add(index)
+        return Matcher({k: frozenset(v) for k, v in words.items()}, {k: frozenset(v) for k, v in word_stems.items()})
 
-    def snippet_for(self, article: Article, anchor: str, plan: QueryPlan) -> tuple[str, str | None, str]:
-        """(snippet HTML, section anchor, section heading) from the article's best section."""
-        words, by_lang = self.highlight_terms(plan)
-        lang = language_of(article.locale)
-        section = article.section(anchor) or article.sections[0]
-        text = section.text if section.position else f"{article.summary} {section.text}"
-        html, marked = snippet(text, words, by_lang.get(lang, set()), lang)
-        if not marked:  # the best chunk was in another language: look for a section that matches here
-            for other in article.sections:
-                other_html, other_marked = snippet(other.text, words, by_lang.get(lang, set()), lang)
-                if other_marked:
-                    return other_html, other.anchor, other.heading
-        return html, section.anchor, section.heading
+    def section_tokens(self, article: Article, position: int) -> TextTokens:
+        key = (article.id, article.locale, position)
+        cached = self._tokens.get(key)
+        if cached is None:
+            section = article.sections[position]
+            text = section.text if position else f"{article.summary}\n{section.text}"
+            cached = analyze(text, language_of(article.locale))
+            if len(self._tokens) >= TOKEN_CACHE:
+                self._tokens.clear()
+            self._tokens[key] = cached
+        return cached
+
+    def best_section(self, article: Article, plan: QueryPlan) -> tuple[int, str]:
+        """(section position, snippet HTML): the section matching most query words, then the earliest."""
+        matcher = self.matcher(plan, language_of(article.locale))
+        best = (0, 0, 0)
+        for position in range(len(article.sections)):
+            slots, count = matched_slots(self.section_tokens(article, position), matcher)
+            if (len(slots), count) > best[:2]:
+                best = (len(slots), count, position)
+        position = best[2]
+        return position, snippet(self.section_tokens(article, position), matcher)
 
 
 def _split(text: str) -> list[str]:
@@ -268,4 +321,3 @@ def _split(text: str) -> list[str]:
 
 def _is_stop(folded_word: str) -> bool:
     return any(folded_word in words for words in STOP_WORDS.values()) or len(folded_word) < 2
-

@@ -159,7 +159,13 @@ class KnowledgeBase:
         return response.model_copy(update={"query": q, "requested_locale": chosen.requested})
 
     def _search(
-        self, engine: SearchEngine, plan: QueryPlan, chosen: NegotiatedLocale, limit: int, offset: int, intent: str | None
+        self,
+        engine: SearchEngine,
+        plan: QueryPlan,
+        chosen: NegotiatedLocale,
+        limit: int,
+        offset: int,
+        intent: str | None,
     ) -> SearchResponse:
         ranked = engine.rank(plan, intent) if not plan.is_empty else []
         results = []
@@ -168,7 +174,8 @@ class KnowledgeBase:
             if found is None:
                 continue
             article, fallback = found
-            html, anchor, heading = engine.snippet_for(article, item.anchor, plan)
+            position, html = engine.best_section(article, plan)
+            anchor, heading = article.sections[position].anchor, article.sections[position].heading
             results.append(
                 SearchHit(
                     article_id=article.id,

@@ -19,28 +19,49 @@ ARTICLE_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 class AnswerRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"q": "je veux être remboursé", "locale": "fr"}, {"article_id": "refund-app-store", "locale": "en"}]
-    })
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"q": "je veux être remboursé", "locale": "fr"},
+                {"article_id": "refund-app-store", "locale": "en"},
+            ]
+        },
+    )
 
     q: str = Field("", max_length=MAX_Q_CHARS, description="The customer's question.")
     locale: str | None = Field(None, max_length=64)
-    article_id: str | None = Field(None, max_length=80, pattern=ARTICLE_ID_PATTERN,
-                                   description="Answer with this article (a follow-up choice).")
+    article_id: str | None = Field(
+        None, max_length=80, pattern=ARTICLE_ID_PATTERN, description="Answer with this article (a follow-up choice)."
+    )
 
 
-def _answer(request: Request, kb, body: AnswerRequest, accept_language: str | None,  # type: ignore[no-untyped-def]
-            session: str | None) -> AnswerResponse:
+def _answer(
+    request: Request,
+    kb,
+    body: AnswerRequest,
+    accept_language: str | None,  # type: ignore[no-untyped-def]
+    session: str | None,
+) -> AnswerResponse:
     if not body.q.strip() and body.article_id is None:
         raise APIError(422, "invalid_parameter", "q: give a question or an article_id", "q")
     started = time.perf_counter()
     result = kb.answer(body.q, body.locale, article_id=body.article_id, accept_language=accept_language)
     if body.article_id is None:
         answered = result.answer is not None
-        record_search(request, "answer", result.query, result.locale, result.intent, int(answered),
-                      result.answer.article_id if result.answer else None, answered,
-                      result.answer.locale if result.answer and result.answer.fallback_used else None,
-                      started, session)
+        record_search(
+            request,
+            "answer",
+            result.query,
+            result.locale,
+            result.intent,
+            int(answered),
+            result.answer.article_id if result.answer else None,
+            answered,
+            result.answer.locale if result.answer and result.answer.fallback_used else None,
+            started,
+            session,
+        )
     return result
 
 
@@ -61,7 +82,10 @@ async def answer_get(
 
 @router.post("/v1/answer", response_model=AnswerResponse, summary="Answer a question (JSON body)")
 async def answer_post(
-    request: Request, kb: KB, body: AnswerRequest, accept_language: AcceptLanguage = None,
+    request: Request,
+    kb: KB,
+    body: AnswerRequest,
+    accept_language: AcceptLanguage = None,
     session: SessionHeader = None,
 ) -> Response:
     """Same as GET, with the question in a JSON body."""

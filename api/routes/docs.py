@@ -14,8 +14,10 @@ ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
 INIT_JS = Path(__file__).resolve().parent.parent / "static" / "docs" / "init.js"
 ALLOWED_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"}
 # Swagger UI sets element styles at run time, hence 'unsafe-inline' for styles on this page only.
-DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} — API docs</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -31,8 +33,9 @@ CACHE = {"Cache-Control": "public, max-age=86400"}
 async def docs() -> HTMLResponse:
     from html import escape
 
-    return HTMLResponse(PAGE.format(title=escape("Help-center search and answer API")),
-                        headers={"Content-Security-Policy": DOCS_CSP})
+    return HTMLResponse(
+        PAGE.format(title=escape("Help-center search and answer API")), headers={"Content-Security-Policy": DOCS_CSP}
+    )
 
 
 @router.get("/docs/init.js")

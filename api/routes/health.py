@@ -18,8 +18,12 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Health, summary="Readiness",
-            responses={503: {"model": Health, "description": "Not ready"}})
+@router.get(
+    "/readyz",
+    response_model=Health,
+    summary="Readiness",
+    responses={503: {"model": Health, "description": "Not ready"}},
+)
 async def readyz(request: Request) -> JSONResponse:
     """Ready when the index is loaded and the storage (if configured) answers."""
     checks: dict[str, str] = {}
@@ -37,5 +41,4 @@ async def readyz(request: Request) -> JSONResponse:
         checks["storage"] = "ok" if storage.ping() else "unreachable"
     ready = all(v == "ok" for v in checks.values())
     body = Health(status="ready" if ready else "not_ready", generation=generation, checks=checks)
-    return JSONResponse(body.model_dump(), status_code=200 if ready else 503,
-                        headers={"Cache-Control": "no-store"})
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})

@@ -19,8 +19,15 @@ router = APIRouter(tags=["search"])
 async def search(
     request: Request,
     kb: KB,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_Q_CHARS, description="What the customer typed, in any "
-                            "supported language; never interpreted as query syntax.", examples=["remboursement"])],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_Q_CHARS,
+            description="What the customer typed, in any supported language; never interpreted as query syntax.",
+            examples=["remboursement"],
+        ),
+    ],
     locale: LocaleParam = None,
     limit: Annotated[int, Query(ge=1, le=50, description="Results per page.")] = 10,
     offset: Annotated[int, Query(ge=0, le=1000, description="Results to skip.")] = 0,
@@ -31,7 +38,17 @@ async def search(
     """One result per article, in the negotiated locale, with highlighted snippets and spelling suggestions."""
     started = time.perf_counter()
     result = kb.search(q, locale, limit=limit, offset=offset, intent=intent, accept_language=accept_language)
-    record_search(request, "search", result.query, result.locale, None, result.total,
-                  result.results[0].article_id if result.results else None, None,
-                  next((r.locale for r in result.results[:1] if r.fallback_used), None), started, session)
+    record_search(
+        request,
+        "search",
+        result.query,
+        result.locale,
+        None,
+        result.total,
+        result.results[0].article_id if result.results else None,
+        None,
+        next((r.locale for r in result.results[:1] if r.fallback_used), None),
+        started,
+        session,
+    )
     return json_response(request, result)
