@@ -1,0 +1,212 @@
+"""Fixtures for the browser tests: a real uvicorn server on a free port over a freshly built
+index, and Debian's Chromium driven by Playwright, with a watcher that records console errors,
+page errors, CSP violations and every request the page makes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHANNELS_FILE = Path(__file__).with_name("channels.yaml")
+READY_TIMEOUT = 120.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _kb_command() -> str:
+    """The `kb` console script of the interpreter running the tests."""
+    beside = Path(sys.executable).with_name("kb")
+    found = str(beside) if beside.exists() else shutil.which("kb")
+    if not found:
+        pytest.fail("the `kb` console script is not installed (pip install -e .)")
+    return found
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+
+    def get(self, path: str, **params: str) -> httpx.Response:
+        return httpx.get(self.url + path, params=params, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """uvicorn serving api.app:app over an index built by `kb reindex` from content/."""
+    tmp = tmp_path_factory.mktemp("e2e-server")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "KB_CONTENT_DIR": str(ROOT / "content"),
+        "KB_INDEX_DIR": str(tmp / "index"),
+        "KB_DATABASE_URL": f"sqlite:///{tmp / 'kb.sqlite3'}",
+        "KB_CHANNELS_FILE": str(CHANNELS_FILE),
+        "KB_CORS_ORIGINS": json.dumps([url]),
+        "KB_RATE_LIMIT_PER_MINUTE": "0",
+        "KB_ACCESS_LOG": "false",
+    }
+    built = subprocess.run(
+        [_kb_command(), "reindex"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert built.returncode == 0, f"kb reindex failed:\n{built.stdout}\n{built.stderr}"
+    log = tmp / "uvicorn.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1",
+             "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                output = log.read_text(errors="replace")
+                pytest.fail(f"uvicorn exited with {proc.returncode}:\n{output}")
+            try:
+                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                output = log.read_text(errors="replace")
+                pytest.fail(f"server not ready after {READY_TIMEOUT}s:\n{output}")
+            time.sleep(0.2)
+        yield Server(url, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM} (scripts/test installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Watch:
+    """What a page did: console errors, uncaught errors, CSP violations, requests by URL."""
+
+    origin: str
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    posts: list[tuple[str, str | None]] = field(default_factory=list)
+    allowed: list[str] = field(default_factory=list)
+
+    def allow(self, fragment: str) -> None:
+        """Tolerate console errors containing ``fragment`` (a test that provokes an error)."""
+        self.allowed.append(fragment)
+
+    def foreign_requests(self) -> list[str]:
+        return [
+            u for u in self.requests
+            if urlsplit(u).scheme not in ("data", "blob") and not u.startswith(self.origin + "/")
+        ]
+
+    def assert_clean(self) -> None:
+        errors = [e for e in self.errors if not any(a in e for a in self.allowed)]
+        assert not errors, "console errors / CSP violations:\n" + "\n".join(errors)
+        assert not self.foreign_requests(), f"requests to other hosts: {self.foreign_requests()}"
+
+
+# Runs before any page script; init scripts are injected by the browser, not subject to the CSP.
+_CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+  console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI);
+}, true);
+"""
+
+
+@pytest.fixture
+def open_page(browser, server: Server):  # type: ignore[no-untyped-def]
+    """A factory of pages in fresh browser contexts: ``page, watch = open_page(locale="fr-FR")``."""
+    contexts = []
+
+    def make(locale: str = "en-US", **options: object):  # type: ignore[no-untyped-def]
+        context = browser.new_context(locale=locale, base_url=server.url, **options)  # type: ignore[attr-defined]
+        contexts.append(context)
+        context.add_init_script(_CSP_LISTENER)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        watch = Watch(server.url)
+
+        def on_console(msg) -> None:  # type: ignore[no-untyped-def]
+            if msg.type == "error":
+                where = msg.location.get("url", "") if isinstance(msg.location, dict) else ""
+                watch.errors.append(f"{msg.text} ({where})")
+
+        def on_request(request) -> None:  # type: ignore[no-untyped-def]
+            watch.requests.append(request.url)
+            if request.method == "POST":
+                watch.posts.append((request.url, request.post_data))
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: watch.errors.append(f"page error: {exc}"))
+        page.on("request", on_request)
+        # Anything bound elsewhere is refused, so a stray request cannot leave the machine.
+        page.route(
+            lambda url: not url.startswith(server.url + "/") and not url.startswith("data:"),
+            lambda route: route.abort(),
+        )
+        return page, watch
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> Path:
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm ci` (scripts/test does) to install axe-core")
+    return AXE_JS
