@@ -22,7 +22,7 @@ STRINGS: dict[str, str] = {
     "close": N_("Close help"),
     "language": N_("Language"),
     "search_label": N_("Search the help center"),
-    "search_placeholder": N_("Describe your question, e.g. cancel auto-renewal"),
+    "search_placeholder": N_("e.g. cancel automatic renewal"),
     "results_label": N_("Suggested articles"),
     "results_hint": N_("Enter opens the answer"),
     "no_results": N_("No article matches “{query}”."),
@@ -33,6 +33,7 @@ STRINGS: dict[str, str] = {
         "Ask your question in your own words. Matching articles appear as you type; "
         "press Enter to get the answer with its steps."
     ),
+    "topics": N_("Browse the topics"),
     "loading_answer": N_("Loading the answer…"),
     "answer_ready": N_("Answer: {title}"),
     "answer_error": N_("The answer could not be loaded."),

@@ -89,6 +89,20 @@ def test_host_page_loads_only_the_launcher_until_used(open_page, artifacts) -> N
     watch.assert_clean()
 
 
+def test_empty_state_lists_topics_to_browse(open_page, server, artifacts) -> None:  # type: ignore[no-untyped-def]
+    page, watch = open_page(locale="fr-FR")
+    open_widget(page)
+    articles = server.get("/v1/articles", locale="fr").json()["articles"]
+    topics = page.locator(".kbw-topic")
+    expect(topics.first).to_be_visible()
+    assert topics.all_text_contents() == [a["title"] for a in articles][:8]
+    assert page.locator(".kbw-topics").get_attribute("lang") == "fr"
+    page.screenshot(path=artifacts / "panel-open-fr.png")
+    topics.first.click()
+    expect(page.locator(HEADING)).to_have_text(articles[0]["title"])
+    watch.assert_clean()
+
+
 @pytest.mark.parametrize(
     ("locale", "query", "expect_lang"),
     [("fr-FR", "je veux être rembours", "fr"), ("en-US", "turn off auto renew", "en")],

@@ -152,7 +152,9 @@
 
   function texts() {
     panel.lang = ui;
-    title.textContent = cfg.title || t("title");
+    // The host's data-title is in the host page's language: use it only when the panel is too.
+    var hostLang = (cfg.locale || d.documentElement.lang || "").split(/[-_]/)[0].toLowerCase();
+    title.textContent = cfg.title && hostLang === ui ? cfg.title : t("title");
     langLabel.textContent = t("language");
     closeBtn.setAttribute("aria-label", t("close"));
     qLabel.textContent = t("search_label");
@@ -332,13 +334,13 @@
   function render(focus) {
     body.textContent = "";
     var turn = S.turns[S.turns.length - 1];
-    if (!turn) { body.appendChild(el("p", { cls: "kbw-intro", text: t("intro") })); return; }
+    if (!turn) { intro(); return; }
     var nav = el("div", { cls: "kbw-nav" });
     if (S.turns.length > 1) {
       nav.appendChild(el("button", { type: "button", cls: "kbw-link kbw-back", onclick: back }, [el("span", { "aria-hidden": "true", text: "\u2190 " }), t("back")]));
     }
-    var asked = turn.label || turn.q;
-    if (asked) nav.appendChild(el("p", { cls: "kbw-asked", text: turn.label ? t("you_chose", { label: turn.label }) : t("you_asked", { query: turn.q }) }));
+    var same = turn.label && turn.res && turn.res.answer && turn.res.answer.title === turn.label;
+    if ((turn.label || turn.q) && !same) nav.appendChild(el("p", { cls: "kbw-asked", text: turn.label ? t("you_chose", { label: turn.label }) : t("you_asked", { query: turn.q }) }));
     body.appendChild(nav);
     var card = el("article", { cls: "kbw-card", "aria-labelledby": "kbw-a-title" });
     var head;
@@ -357,6 +359,24 @@
     body.appendChild(card);
     body.scrollTop = 0;
     if (focus && head) head.focus();
+  }
+
+  // The empty state: a short explanation and the knowledge base's articles to browse.
+  var topics = {};
+  function intro() {
+    body.appendChild(el("p", { cls: "kbw-intro", text: t("intro") }));
+    var lang = ui, box = el("section", { cls: "kbw-topics", "aria-labelledby": "kbw-t-title", lang: lang });
+    body.appendChild(box);
+    var got = topics[lang] || (topics[lang] = api("/v1/articles", { locale: lang }).then(function (r) { return r.articles || []; }));
+    got.then(function (items) {
+      if (!items.length || !box.parentNode || lang !== ui) return;
+      box.appendChild(el("h4", { id: "kbw-t-title", text: t("topics") }));
+      box.appendChild(el("ul", { cls: "kbw-topic-list" }, items.slice(0, 8).map(function (a) {
+        return el("li", {}, [el("button", { type: "button", cls: "kbw-topic", text: a.title, onclick: function () {
+          ask({ article_id: a.article_id, label: a.title, focus: true });
+        } })]);
+      })));
+    }, function () { delete topics[lang]; });
   }
 
   function answer(card, turn) {
