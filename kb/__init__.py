@@ -1,0 +1,47 @@
+"""helpcenter-kb: a French/English help-center knowledge base over Whoosh.
+
+The public API (what the web app, the CLI and integrators import)::
+
+    load_content(content_dir)              -> ContentSet     validate the markdown articles
+    build_index(content, index_dir)        -> BuildReport    new generation, atomic switch
+    KnowledgeBase(index_dir, ...)                           search / answer / articles, reloading
+    Settings                                                 KB_* configuration (edges only)
+
+Errors are ``kb.errors.KBError`` and its subclasses.
+"""
+
+from .config import Settings
+from .content import Article, ContentSet, load_content
+from .errors import (
+    ArticleNotFoundError,
+    ContentError,
+    ContentProblem,
+    IndexBuildError,
+    IndexBusyError,
+    IndexNotFoundError,
+    KBError,
+    LocaleError,
+)
+from .indexing import BuildReport, build_index
+from .models import AnswerResponse, SearchResponse
+from .service import KnowledgeBase
+
+__all__ = [
+    "Article",
+    "AnswerResponse",
+    "ArticleNotFoundError",
+    "BuildReport",
+    "ContentError",
+    "ContentProblem",
+    "ContentSet",
+    "IndexBuildError",
+    "IndexBusyError",
+    "IndexNotFoundError",
+    "KBError",
+    "KnowledgeBase",
+    "LocaleError",
+    "SearchResponse",
+    "Settings",
+    "build_index",
+    "load_content",
+]

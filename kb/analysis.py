@@ -88,8 +88,16 @@ class FoldFilter(Filter):
             yield token
 
 
+# Function words the stock lists miss ("les" would otherwise stem to "le" and match everything).
+EXTRA_STOP_WORDS = {
+    "fr": "les être avoir cet cette ça cela ceci où si dont quand donc alors aussi très est-ce estce".split(),
+    "en": "i my me mine do does did doing am was were been its our they them their so but about what which "
+    "who whom how why there here".split(),
+}
+
+
 def _stop_words(lang: str) -> frozenset[str]:
-    words = set(stopwords_for_language(lang))
+    words = set(stopwords_for_language(lang)) | set(EXTRA_STOP_WORDS.get(lang, []))
     # Accent-folded forms too, so that "ete" (été) or "meme" are stopped like their accented forms.
     return frozenset(words | {fold(w) for w in words})
 
@@ -106,7 +114,7 @@ def stemming_analyzer(lang: str):  # type: ignore[no-untyped-def]
     """The language's full chain; used for title, body and keyword fields."""
     # The elision filter also drops stray apostrophes in English (don't → dont).
     chain = _tokenizer() | LowercaseFilter() | ElisionFilter()
-    return chain | StopFilter(stoplist=STOP_WORDS[lang], minsize=1) | StemFilter(lang=lang) | FoldFilter()
+    return chain | StopFilter(stoplist=STOP_WORDS.get(lang) or _stop_words(lang), minsize=1) | StemFilter(lang=lang) | FoldFilter()
 
 
 @cache

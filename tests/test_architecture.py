@@ -1,0 +1,52 @@
+"""The shape of the code: `api` depends on `kb`, never the reverse; `kb` has an explicit public API."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import kb
+
+from .conftest import ROOT
+
+FORBIDDEN_IN_KB = {"api", "fastapi", "starlette", "uvicorn"}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_kb_never_imports_the_web_layer() -> None:
+    for path in (ROOT / "kb").rglob("*.py"):
+        assert not imports_of(path) & FORBIDDEN_IN_KB, path
+
+
+def test_kb_public_api_is_explicit_and_importable() -> None:
+    assert kb.__all__
+    for name in kb.__all__:
+        assert getattr(kb, name) is not None, name
+
+
+def test_api_uses_only_the_public_names_or_documented_modules() -> None:
+    allowed_modules = {"kb", "kb.config", "kb.errors", "kb.service", "kb.models", "kb.locales", "kb.i18n",
+                       "kb.content", "kb.indexing", "kb.storage", "kb.search_log", "kb.report", "kb.privacy",
+                       "kb.analysis"}
+    for path in (ROOT / "api").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kb"):
+                assert node.module in allowed_modules, f"{path}: imports {node.module}"
+
+
+def test_modules_stay_small() -> None:
+    for folder in ("kb", "api"):
+        for path in (ROOT / folder).rglob("*.py"):
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            assert lines <= 400, f"{path} has {lines} lines: split it by job"

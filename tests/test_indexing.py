@@ -1,0 +1,121 @@
+"""Atomic index generations: a failed build leaves the old index; open searchers survive a swap."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kb.content import load_content
+from kb.errors import ContentError, IndexBusyError, IndexNotFoundError
+from kb.indexing import GENERATIONS, build_index, current_generation_path, open_generation, reindex_lock
+from kb.service import KnowledgeBase
+
+from .conftest import CONTENT_DIR
+
+
+def copy_content(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+def test_build_reports_per_locale_and_switches_current(tmp_path: Path) -> None:
+    report = build_index(load_content(CONTENT_DIR), tmp_path / "index")
+    assert set(report.locales) == {"en", "fr"}
+    assert all(r.articles == 7 and r.chunks >= 7 for r in report.locales.values())
+    assert current_generation_path(tmp_path / "index") == Path(report.path).resolve()
+    generation = open_generation(tmp_path / "index")
+    assert generation.name == report.generation and len(generation.articles) == 14
+    generation.close()
+
+
+def test_no_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="kb reindex"):
+        KnowledgeBase(tmp_path / "empty")
+
+
+def test_broken_content_leaves_the_serving_index_intact(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    content = copy_content(tmp_path)
+    build_index(load_content(content), index)
+    before = current_generation_path(index)
+    (content / "en" / "auto-renewal.md").write_text("---\nid: auto-renewal\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        build_index(load_content(content), index)
+    assert current_generation_path(index) == before
+    assert KnowledgeBase(index, cache_size=0).search("refund", "en").total > 0
+
+
+def test_searcher_opened_before_a_swap_keeps_working(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    build_index(load_content(CONTENT_DIR), index)
+    kb = KnowledgeBase(index, cache_size=0, check_seconds=3600)
+    first = kb.search("désactiver renouvellement", "fr")
+    old_generation = kb.generation.name
+    build_index(load_content(CONTENT_DIR), index)
+    build_index(load_content(CONTENT_DIR), index)  # the first generation is pruned now
+    again = kb.search("désactiver renouvellement", "fr")  # still the old, open generation
+    assert again.generation == old_generation
+    assert [r.article_id for r in again.results] == [r.article_id for r in first.results]
+    assert kb.refresh(force=True) is True
+    assert kb.search("refund", "en").generation != old_generation
+
+
+def test_only_the_last_two_generations_are_kept(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    for _ in range(4):
+        build_index(load_content(CONTENT_DIR), index)
+    kept = [p for p in (index / GENERATIONS).iterdir() if not p.name.startswith(".")]
+    assert len(kept) == 2
+    assert current_generation_path(index) in {p.resolve() for p in kept}
+
+
+def test_a_second_reindex_is_refused_while_one_runs(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    with reindex_lock(index), pytest.raises(IndexBusyError, match="another reindex"):
+        build_index(load_content(CONTENT_DIR), index)
+
+
+def test_killed_build_leaves_no_half_index_in_service(tmp_path: Path) -> None:
+    """kill -9 in the middle of a build: the old generation still serves, the next build cleans up."""
+    index = tmp_path / "index"
+    build_index(load_content(CONTENT_DIR), index)
+    before = current_generation_path(index)
+    script = (
+        "import sys, time\n"
+        "from kb import indexing\n"
+        "from kb.content import load_content\n"
+        "original = indexing._write_generation\n"
+        "def slow(*args, **kwargs):\n"
+        "    report = original(*args, **kwargs)\n"
+        "    print('written', flush=True)\n"
+        "    time.sleep(60)\n"
+        "    return report\n"
+        "indexing._write_generation = slow\n"
+        f"indexing.build_index(load_content({str(CONTENT_DIR)!r}), {str(index)!r})\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "written"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    assert current_generation_path(index) == before
+    assert any(p.name.startswith(".building-") for p in (index / GENERATIONS).iterdir())
+    assert KnowledgeBase(index, cache_size=0).search("refund", "en").total > 0
+    deadline = time.monotonic() + 30
+    while True:  # the lock died with the process; the next build succeeds and removes the leftover
+        try:
+            build_index(load_content(CONTENT_DIR), index)
+            break
+        except IndexBusyError:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    assert not any(p.name.startswith(".building-") for p in (index / GENERATIONS).iterdir())
