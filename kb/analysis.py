@@ -114,7 +114,12 @@ def stemming_analyzer(lang: str):  # type: ignore[no-untyped-def]
     """The language's full chain; used for title, body and keyword fields."""
     # The elision filter also drops stray apostrophes in English (don't → dont).
     chain = _tokenizer() | LowercaseFilter() | ElisionFilter()
-    return chain | StopFilter(stoplist=STOP_WORDS.get(lang) or _stop_words(lang), minsize=1) | StemFilter(lang=lang) | FoldFilter()
+    return (
+        chain
+        | StopFilter(stoplist=STOP_WORDS.get(lang) or _stop_words(lang), minsize=1)
+        | StemFilter(lang=lang)
+        | FoldFilter()
+    )
 
 
 @cache

@@ -66,11 +66,21 @@ def test_analysis_never_fails_on_any_text(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("typo", "word"),
-    [("remboursment", "remboursement"), ("refudn", "refund"), ("renouvelement", "renouvellement"),
-     ("abonement", "abonnement"), ("supprt", "support"), ("desactvier", "desactiver")],
+    [
+        ("remboursment", "remboursement"),
+        ("refudn", "refund"),
+        ("renouvelement", "renouvellement"),
+        ("abonement", "abonnement"),
+        ("supprt", "support"),
+        ("desactvier", "desactiver"),
+    ],
 )
 def test_typos_within_the_allowed_edits_are_corrected(typo: str, word: str) -> None:
-    vocab = Vocabulary(dict.fromkeys(["remboursement", "refund", "renouvellement", "abonnement", "support", "desactiver", "refunds"], 1))
+    vocab = Vocabulary(
+        dict.fromkeys(
+            ["remboursement", "refund", "renouvellement", "abonnement", "support", "desactiver", "refunds"], 1
+        )
+    )
     assert vocab.corrections(typo)[0][0] == word
 
 

@@ -15,8 +15,17 @@ from .conftest import CONTENT_DIR, make_settings
 
 CONTENT = load_content(CONTENT_DIR)
 ARTICLES = {(a.id, a.locale): a for a in CONTENT.articles}
-ANSWER_FIELDS = {"query", "locale", "requested_locale", "intent", "answer", "confidence", "follow_up", "message",
-                 "channels"}
+ANSWER_FIELDS = {
+    "query",
+    "locale",
+    "requested_locale",
+    "intent",
+    "answer",
+    "confidence",
+    "follow_up",
+    "message",
+    "channels",
+}
 
 
 def answer(client: TestClient, q: str, locale: str, **extra: str) -> dict:
@@ -34,7 +43,11 @@ def test_generic_refund_question_asks_where_it_was_bought(client: TestClient, lo
     assert data["intent"] == "refund" and data["answer"]["article_id"] == "refund-policy"
     options = data["follow_up"]["options"]
     assert {o["article_id"] for o in options} == {
-        "refund-norton-store", "refund-third-party", "refund-app-store", "refund-service-provider"}
+        "refund-norton-store",
+        "refund-third-party",
+        "refund-app-store",
+        "refund-service-provider",
+    }
     assert data["message"] and data["follow_up"]["question"].endswith("?")
 
 
@@ -50,14 +63,23 @@ def test_generic_refund_question_asks_where_it_was_bought(client: TestClient, lo
     ],
 )
 def test_purchase_channel_questions_get_the_right_article_directly(
-        client: TestClient, q: str, locale: str, expected: str) -> None:
+    client: TestClient, q: str, locale: str, expected: str
+) -> None:
     data = answer(client, q, locale)
     assert data["answer"]["article_id"] == expected and data["follow_up"] is None
 
 
 @pytest.mark.parametrize(
-    "q", ["refund my netflix subscription", "rembourser amazon prime", "return a TV bought at Best Buy",
-          "quel temps fait-il demain", "how do I install windows", "qwzx plorf"])
+    "q",
+    [
+        "refund my netflix subscription",
+        "rembourser amazon prime",
+        "return a TV bought at Best Buy",
+        "quel temps fait-il demain",
+        "how do I install windows",
+        "qwzx plorf",
+    ],
+)
 def test_out_of_scope_is_unanswered_with_channels(client: TestClient, q: str) -> None:
     data = answer(client, q, "en")
     assert data["answer"] is None and data["intent"] is None
@@ -89,7 +111,8 @@ def test_post_answer_matches_get(client: TestClient) -> None:
 @pytest.mark.parametrize("locale", ["fr", "en"])
 @pytest.mark.parametrize("article_id", sorted({a.id for a in CONTENT.articles}))
 def test_answers_are_grounded_in_the_article_and_contact_support(
-        client: TestClient, article_id: str, locale: str) -> None:
+    client: TestClient, article_id: str, locale: str
+) -> None:
     data = answer(client, "", locale, article_id=article_id)
     article = ARTICLES[(article_id, locale)]
     texts = {p for s in article.sections for p in s.paragraphs} | set(article.steps)
@@ -111,16 +134,31 @@ def _looks(lang: str, text: str) -> bool:
     return own >= other
 
 
-@pytest.mark.parametrize(("q", "locale"), [("je veux être remboursé", "fr"), ("I want a refund", "en"),
-                                           ("qwzx plorf", "fr"), ("qwzx plorf", "en"),
-                                           ("refund", "fr"), ("remboursement", "en")])
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [
+        ("je veux être remboursé", "fr"),
+        ("I want a refund", "en"),
+        ("qwzx plorf", "fr"),
+        ("qwzx plorf", "en"),
+        ("refund", "fr"),
+        ("remboursement", "en"),
+    ],
+)
 def test_every_string_of_an_answer_is_in_its_locale(client: TestClient, q: str, locale: str) -> None:
     data = answer(client, q, locale)
-    strings = [data["message"] or "", *(c["label"] for c in data["channels"]),
-               *(c["description"] for c in data["channels"])]
+    strings = [
+        data["message"] or "",
+        *(c["label"] for c in data["channels"]),
+        *(c["description"] for c in data["channels"]),
+    ]
     if data["answer"]:
-        strings += [data["answer"]["title"], data["answer"]["summary"], *data["answer"]["steps"],
-                    data["answer"]["updated_display"]]
+        strings += [
+            data["answer"]["title"],
+            data["answer"]["summary"],
+            *data["answer"]["steps"],
+            data["answer"]["updated_display"],
+        ]
     if data["follow_up"]:
         strings += [data["follow_up"]["question"], *(o["label"] for o in data["follow_up"]["options"])]
     for text in strings:
@@ -131,8 +169,9 @@ def test_every_string_of_an_answer_is_in_its_locale(client: TestClient, q: str, 
 
 def test_channel_values_come_from_the_operator_file(index_dir: Path, tmp_path: Path) -> None:
     channels = tmp_path / "channels.yaml"
-    channels.write_text("phone:\n  default: '+1 555 0100'\n  fr: '01 23 45 67 89'\nchat: https://chat.example/\n",
-                        encoding="utf-8")
+    channels.write_text(
+        "phone:\n  default: '+1 555 0100'\n  fr: '01 23 45 67 89'\nchat: https://chat.example/\n", encoding="utf-8"
+    )
     settings = make_settings(index_dir, tmp_path, channels_file=channels)
     with TestClient(create_app(settings)) as client:
         fr = {c["kind"]: c["value"] for c in answer(client, "contacter", "fr")["channels"]}
@@ -147,7 +186,9 @@ def test_articles_list_and_detail(client: TestClient) -> None:
     detail = client.get("/v1/articles/auto-renewal", params={"locale": "fr-CA"}).json()
     assert detail["locale"] == "fr" and len(detail["steps"]) == 6 and detail["sections"]
     assert detail["updated_display"] == "20 novembre 2026"
-    assert client.get("/v1/articles/auto-renewal", params={"locale": "en"}).json()["updated_display"] == \
-        "November 20, 2026"
+    assert (
+        client.get("/v1/articles/auto-renewal", params={"locale": "en"}).json()["updated_display"]
+        == "November 20, 2026"
+    )
     missing = client.get("/v1/articles/nope")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "article_not_found"

@@ -104,7 +104,9 @@ def test_intent_filter(client: TestClient) -> None:
         ({}, {}, "fr", None),  # the query is French
     ],
 )
-def test_locale_negotiation(client: TestClient, params: dict, headers: dict, locale: str, requested: str | None) -> None:
+def test_locale_negotiation(
+    client: TestClient, params: dict, headers: dict, locale: str, requested: str | None
+) -> None:
     data = client.get("/v1/search", params={"q": "je veux être remboursé", **params}, headers=headers).json()
     assert (data["locale"], data["requested_locale"]) == (locale, requested)
 
@@ -139,8 +141,10 @@ def test_caching_headers_and_conditional_get(client: TestClient) -> None:
 def test_request_id_on_every_response(client: TestClient) -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", client.get("/healthz").headers["x-request-id"])
     assert client.get("/nope").headers["x-request-id"]
-    assert client.get("/v1/search", headers={"X-Request-ID": "abc-123"}, params={"q": "x"}).headers[
-        "x-request-id"] == "abc-123"
+    assert (
+        client.get("/v1/search", headers={"X-Request-ID": "abc-123"}, params={"q": "x"}).headers["x-request-id"]
+        == "abc-123"
+    )
     assert client.get("/healthz", headers={"X-Request-ID": "bad id\n"}).headers["x-request-id"] != "bad id"
 
 

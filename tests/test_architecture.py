@@ -35,9 +35,22 @@ def test_kb_public_api_is_explicit_and_importable() -> None:
 
 
 def test_api_uses_only_the_public_names_or_documented_modules() -> None:
-    allowed_modules = {"kb", "kb.config", "kb.errors", "kb.service", "kb.models", "kb.locales", "kb.i18n",
-                       "kb.content", "kb.indexing", "kb.storage", "kb.search_log", "kb.report", "kb.privacy",
-                       "kb.analysis"}
+    allowed_modules = {
+        "kb",
+        "kb.config",
+        "kb.errors",
+        "kb.service",
+        "kb.models",
+        "kb.locales",
+        "kb.i18n",
+        "kb.content",
+        "kb.indexing",
+        "kb.storage",
+        "kb.search_log",
+        "kb.report",
+        "kb.privacy",
+        "kb.analysis",
+    }
     for path in (ROOT / "api").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):

@@ -17,16 +17,20 @@ from .conftest import CONTENT_DIR, ROOT
 def kb(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).with_name("kb")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "kb.cli"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT, env={**os.environ, **(env or {})}
+    )
 
 
 @pytest.fixture()
 def workspace(tmp_path: Path) -> dict[str, str]:
     content = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, content)
-    return {"KB_CONTENT_DIR": str(content), "KB_INDEX_DIR": str(tmp_path / "index"),
-            "KB_CHANNELS_FILE": str(tmp_path / "none.yaml")}
+    return {
+        "KB_CONTENT_DIR": str(content),
+        "KB_INDEX_DIR": str(tmp_path / "index"),
+        "KB_CHANNELS_FILE": str(tmp_path / "none.yaml"),
+    }
 
 
 def test_reindex_prints_a_per_locale_summary(workspace: dict[str, str]) -> None:
@@ -39,8 +43,9 @@ def test_reindex_prints_a_per_locale_summary(workspace: dict[str, str]) -> None:
 def test_broken_file_fails_with_file_and_line_and_old_index_still_answers(workspace: dict[str, str]) -> None:
     assert kb("reindex", env=workspace).returncode == 0
     broken = Path(workspace["KB_CONTENT_DIR"]) / "fr" / "auto-renewal.md"
-    broken.write_text(broken.read_text(encoding="utf-8").replace("intent: auto_renew", "intent: nope"),
-                      encoding="utf-8")
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("intent: auto_renew", "intent: nope"), encoding="utf-8"
+    )
     result = kb("reindex", env=workspace)
     assert result.returncode == 1
     assert "content/fr/auto-renewal.md:4: field 'intent'" in result.stderr

@@ -88,21 +88,49 @@ def test_good_article_parses_sections_steps_and_inline_markdown(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("broken-yaml", "---\nid: broken-yaml\ntitle: [unclosed\n---\nText\n", "en/broken-yaml.md:3: front matter is not valid YAML"),
+        (
+            "broken-yaml",
+            "---\nid: broken-yaml\ntitle: [unclosed\n---\nText\n",
+            "en/broken-yaml.md:3: front matter is not valid YAML",
+        ),
         ("no-front", "Just text\n", "en/no-front.md:1: missing front matter"),
         ("unclosed", "---\nid: unclosed\n", "en/unclosed.md:1: front matter is not closed"),
-        ("missing", GOOD.format(id="missing").replace("summary: Move the slider to OFF in My Subscriptions.\n", ""),
-         "en/missing.md:1: missing required field 'summary'"),
-        ("unknown", GOOD.format(id="unknown").replace("keywords:", "colour: red\nkeywords:"),
-         "en/unknown.md:7: unknown field 'colour'"),
-        ("bad-intent", GOOD.format(id="bad-intent").replace("intent: auto_renew", "intent: billing"),
-         "en/bad-intent.md:4: field 'intent'"),
-        ("bad-date", GOOD.format(id="bad-date").replace("2026-11-20", "yesterday"), "en/bad-date.md:6: field 'updated'"),
+        (
+            "missing",
+            GOOD.format(id="missing").replace("summary: Move the slider to OFF in My Subscriptions.\n", ""),
+            "en/missing.md:1: missing required field 'summary'",
+        ),
+        (
+            "unknown",
+            GOOD.format(id="unknown").replace("keywords:", "colour: red\nkeywords:"),
+            "en/unknown.md:7: unknown field 'colour'",
+        ),
+        (
+            "bad-intent",
+            GOOD.format(id="bad-intent").replace("intent: auto_renew", "intent: billing"),
+            "en/bad-intent.md:4: field 'intent'",
+        ),
+        (
+            "bad-date",
+            GOOD.format(id="bad-date").replace("2026-11-20", "yesterday"),
+            "en/bad-date.md:6: field 'updated'",
+        ),
         ("empty-step", GOOD.format(id="empty-step").replace("1. Sign in.", "1."), "en/empty-step.md:12: empty step"),
-        ("other-name", GOOD.format(id="auto-renewal"), "en/other-name.md:2: id 'auto-renewal' must match the file name"),
-        ("raw-html", GOOD.format(id="raw-html").replace("Intro text", "<script>x</script>"), "en/raw-html.md:9: raw HTML"),
-        ("dup-anchor", GOOD.format(id="dup-anchor").replace("{#after}", "{#turn-off}"),
-         "en/dup-anchor.md:16: duplicate section anchor 'turn-off'"),
+        (
+            "other-name",
+            GOOD.format(id="auto-renewal"),
+            "en/other-name.md:2: id 'auto-renewal' must match the file name",
+        ),
+        (
+            "raw-html",
+            GOOD.format(id="raw-html").replace("Intro text", "<script>x</script>"),
+            "en/raw-html.md:9: raw HTML",
+        ),
+        (
+            "dup-anchor",
+            GOOD.format(id="dup-anchor").replace("{#after}", "{#turn-off}"),
+            "en/dup-anchor.md:16: duplicate section anchor 'turn-off'",
+        ),
     ],
 )
 def test_each_content_error_names_file_and_line(tmp_path: Path, name: str, text: str, expected: str) -> None:

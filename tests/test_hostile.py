@@ -15,10 +15,35 @@ from api.app import create_app
 from .conftest import make_settings
 
 NAMED_QUERIES = [
-    "title:*", "*", "a*b*c*", '"unbalanced', "((((", "AND OR NOT", "refund~9", "remboursement~9",
-    "x" * 10_000, "rembours" + "e" * 400, "a\x00b", "\x01\x02\x7f", "%ff%fe", "😀🔥 refund 💸",
-    "استرداد المال", "\u202eremboursement", "<script>alert(1)</script>", "locale:fr", "id:*", "[a TO z]",
-    "?????", "*e*", "\ufeffrefund", "l'" * 300, " ", "'", "-", "a " * 500, "é" * 100,
+    "title:*",
+    "*",
+    "a*b*c*",
+    '"unbalanced',
+    "((((",
+    "AND OR NOT",
+    "refund~9",
+    "remboursement~9",
+    "x" * 10_000,
+    "rembours" + "e" * 400,
+    "a\x00b",
+    "\x01\x02\x7f",
+    "%ff%fe",
+    "😀🔥 refund 💸",
+    "استرداد المال",
+    "\u202eremboursement",
+    "<script>alert(1)</script>",
+    "locale:fr",
+    "id:*",
+    "[a TO z]",
+    "?????",
+    "*e*",
+    "\ufeffrefund",
+    "l'" * 300,
+    " ",
+    "'",
+    "-",
+    "a " * 500,
+    "é" * 100,
 ]
 BAD_PARAMS = [
     ({"q": "refund", "limit": "-1"}, "limit"),
@@ -71,8 +96,15 @@ def test_raw_percent_bytes_in_the_url(app_client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"{", b"[]", b'{"q": 5}', b'{"q": "x", "extra": 1}', b'{"article_id": "../../etc"}', b"\xff\xfe",
-     b'{"q": "' + b"a" * 20_000 + b'"}'],
+    [
+        b"{",
+        b"[]",
+        b'{"q": 5}',
+        b'{"q": "x", "extra": 1}',
+        b'{"article_id": "../../etc"}',
+        b"\xff\xfe",
+        b'{"q": "' + b"a" * 20_000 + b'"}',
+    ],
 )
 def test_bad_answer_bodies(app_client: TestClient, body: bytes) -> None:
     response = app_client.post("/v1/answer", content=body, headers={"Content-Type": "application/json"})
@@ -89,14 +121,22 @@ def test_lone_surrogates_and_controls_in_json(app_client: TestClient, q: str) ->
 
 
 def test_errors_share_one_shape(app_client: TestClient) -> None:
-    for response in (app_client.get("/nope"), app_client.delete("/v1/search"),
-                     app_client.get("/v1/articles/nope"), app_client.get("/v1/search")):
+    for response in (
+        app_client.get("/nope"),
+        app_client.delete("/v1/search"),
+        app_client.get("/v1/articles/nope"),
+        app_client.get("/v1/search"),
+    ):
         assert set(response.json()) == {"error"}, response.text
         assert response.headers["content-type"] == "application/json"
 
 
-@settings(deadline=None, max_examples=150, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    deadline=None,
+    max_examples=150,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(q=st.text(min_size=0, max_size=300), locale=st.one_of(st.none(), st.text(max_size=20)))
 @pytest.mark.timeout(600)
 def test_any_unicode_query_and_locale(app_client: TestClient, q: str, locale: str | None) -> None:

@@ -24,8 +24,7 @@ def catalog(lang: str):  # type: ignore[no-untyped-def]
 def source_messages() -> set[str]:
     found: set[str] = set()
     for folder in ("kb", "api"):
-        for _, _, message, _, _ in extract_from_dir(ROOT / folder, method_map=[("**.py", "python")],
-                                                    keywords=KEYWORDS):
+        for _, _, message, _, _ in extract_from_dir(ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS):
             found.add(message if isinstance(message, str) else message[0])
     return found
 
@@ -37,8 +36,9 @@ def test_catalog_has_every_marked_string() -> None:
 
 
 def test_every_message_is_translated_to_french() -> None:
-    untranslated = [m.id for m in catalog("fr") if m.id and not (m.string if isinstance(m.string, str)
-                                                                    else all(m.string))]
+    untranslated = [
+        m.id for m in catalog("fr") if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
     assert not untranslated
 
 
@@ -47,6 +47,7 @@ def test_compiled_catalog_matches_the_po_file(lang: str) -> None:
     po = catalog(lang)
     with open(Path(LOCALE_DIR) / lang / "LC_MESSAGES" / "messages.mo", "rb") as handle:
         mo = read_mo(handle)
+
     def norm(value: object) -> tuple[str, ...]:
         return tuple(value) if isinstance(value, list | tuple) else (str(value),)
 
@@ -65,6 +66,5 @@ def test_translations_and_plural_rules() -> None:
     # French (CLDR): 0 and 1 are singular.
     assert ngettext("fr", "{count} result", "{count} results", 0).startswith("0 ")
     assert ngettext("fr", "{count} result", "{count} results", 0) == ngettext(
-        "fr", "{count} result", "{count} results", 1).replace("1", "0")
-
-
+        "fr", "{count} result", "{count} results", 1
+    ).replace("1", "0")
