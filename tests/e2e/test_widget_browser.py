@@ -150,6 +150,36 @@ def test_search_requests_carry_session_id_and_are_debounced(open_page) -> None: 
     watch.assert_clean()
 
 
+# Delays the response to the first query typed ("ref") and ignores its AbortSignal, so that it
+# arrives after the response to the complete query.
+_SLOW_FIRST_SEARCH = """
+const realFetch = window.fetch;
+window.fetch = (url, options) => {
+  if (!/\\/v1\\/search\\?q=ref&/.test(String(url))) return realFetch(url, options);
+  return new Promise((resolve, reject) => setTimeout(
+    () => realFetch(url, {...options, signal: undefined}).then(resolve, reject), 1500));
+};
+"""
+
+
+def test_stale_search_responses_never_render(open_page, server) -> None:  # type: ignore[no-untyped-def]
+    page, watch = open_page()
+    page.add_init_script(_SLOW_FIRST_SEARCH)
+    open_widget(page)
+    type_query(page, "ref")
+    page.wait_for_timeout(300)  # the debounced search for "ref" is on its way (slowly)
+    type_query(page, "und policy")
+    expected = server.get("/v1/search", q="refund policy", locale="en", limit="6").json()
+    stale = server.get("/v1/search", q="ref", locale="en", limit="6").json()
+    titles = [r["title"] for r in expected["results"]]
+    expect(page.locator(f"{OPTIONS} .kbw-opt-t").first).to_have_text(titles[0])
+    page.wait_for_timeout(2000)  # the stale response for "ref" has arrived by now
+    assert any("/v1/search?q=ref&" in u for u in watch.requests), "the first search was sent"
+    assert page.locator(f"{OPTIONS} .kbw-opt-t").all_text_contents() == titles
+    assert [r["title"] for r in stale["results"]] != titles or stale["total"] != expected["total"]
+    watch.assert_clean()
+
+
 def test_answer_shows_numbered_steps_and_contact_channels(open_page, server, artifacts) -> None:  # type: ignore[no-untyped-def]
     page, watch = open_page()
     open_widget(page)
