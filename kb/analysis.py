@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from whoosh.analysis import (
     Filter,
@@ -141,6 +141,12 @@ def words(text: str) -> list[str]:
 
 def stems(text: str, lang: str) -> list[str]:
     return [t.text for t in stemming_analyzer(lang)(text)]
+
+
+@lru_cache(maxsize=65_536)
+def word_stems(word: str, lang: str) -> tuple[str, ...]:
+    """Stems of one word (cached: query words repeat, and analyzers cost tens of microseconds)."""
+    return tuple(stems(word, lang))
 
 
 def is_stop_word(word: str) -> bool:

@@ -238,3 +238,91 @@ def evaluate(cases: Path, show_failures: bool, split: str | None, as_json: bool,
     if show_failures:
         for line in failures(groups[split or "all"]):
             click.echo(line)
+
+
+def _storage(settings: Settings):  # type: ignore[no-untyped-def]
+    """The feedback and search-log database of ``KB_DATABASE_URL``, tables created if missing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .storage import Storage
+
+    try:
+        storage = Storage(settings.database_url)
+        storage.create_schema()
+    except (SQLAlchemyError, OSError, ImportError) as exc:
+        raise click.ClickException(f"cannot open the database {settings.database_url!r}: {exc}") from exc
+    return storage
+
+
+def _index_locales(index_dir: Path) -> tuple[str, ...]:
+    """The locales of the current index generation, or () when none was built."""
+    from .indexing import current_generation_path
+
+    path = current_generation_path(index_dir)
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        return ()
+    return tuple(manifest.get("locales", ()))
+
+
+@main.command()
+@click.option(
+    "--since",
+    default=None,
+    metavar="WHEN",
+    help="Start of the period: a duration back from now (7d, 12h, 2w) or an ISO date/time "
+    "(2025-03-01, 2025-03-01T08:00Z). Default: everything kept.",
+)
+@click.option("--locale", "-l", default=None, help="Only this locale (fr, en, fr-CA…).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="Entries per section.")
+def report(since: str | None, locale: str | None, fmt: str, limit: int) -> None:
+    """What customers searched for and did not find (from $KB_DATABASE_URL).
+
+    Top queries, queries with no result, questions left unanswered, articles voted not helpful
+    and translation gaps, per locale. --format json prints what GET /v1/admin/report returns.
+    """
+    from .report import build_report, format_table
+    from .report_args import parse_since, report_locale
+
+    settings = _settings()
+    try:
+        start = parse_since(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    try:
+        chosen = report_locale(locale, _index_locales(settings.index_dir))
+    except LocaleError as exc:
+        raise click.BadParameter(str(exc), param_hint="--locale") from None
+    storage = _storage(settings)
+    try:
+        result = build_report(storage, start, chosen, limit)
+    finally:
+        storage.close()
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(result), nl=False)
+
+
+@main.command()
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Delete records older than this many days. Default: $KB_LOG_RETENTION_DAYS (90).",
+)
+def purge(older_than_days: int | None) -> None:
+    """Delete search-log and feedback records older than the retention period."""
+    settings = _settings()
+    days = settings.log_retention_days if older_than_days is None else older_than_days
+    storage = _storage(settings)
+    try:
+        counts = storage.purge(days)
+    finally:
+        storage.close()
+    click.echo(
+        f"deleted {counts.get('search_log', 0)} search-log and {counts.get('feedback', 0)} feedback "
+        f"record(s) older than {days} day(s)"
+    )

@@ -6,6 +6,7 @@ arguments.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -38,12 +39,24 @@ class Settings(BaseSettings):
     index_check_seconds: float = Field(1.0, ge=0, description="How often a worker looks for a new index generation.")
     rate_limit_per_minute: int = Field(1200, ge=0, description="Requests per client per minute per worker; 0 = off.")
     trusted_proxies: list[str] = Field(
-        default_factory=list, description="Proxy addresses whose X-Forwarded-For is believed (JSON list)."
+        default_factory=list,
+        description="Proxy addresses or networks whose X-Forwarded-For is believed (JSON list: "
+        '["10.0.0.0/8", "192.0.2.7"]).',
     )
     max_body_bytes: int = Field(16_384, ge=1024, description="Largest accepted request body.")
     log_retention_days: int = Field(90, ge=1, description="Days of search log and feedback `kb purge` keeps.")
     log_queue_size: int = Field(10_000, ge=1, description="Search-log records queued before new ones are dropped.")
     access_log: bool = Field(True, description="Structured JSON access log lines on stderr.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"KB_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
+        return [item.strip() for item in value]
 
     @field_validator("admin_token")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from .analysis import exact_analyzer, fold, stems
+from .analysis import exact_analyzer, fold, word_stems
 
 SNIPPET_CHARS = 200
 LEAD_CHARS = 50
@@ -22,6 +22,7 @@ class TextTokens:
 
     text: str
     tokens: tuple[tuple[int, int, str, tuple[str, ...]], ...]
+    words: frozenset[str]  # every folded word and stem, for a quick overlap test
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,13 @@ class Matcher:
     words: dict[str, frozenset[int]]
     stems: dict[str, frozenset[int]]
 
-    def slots(self, word: str, word_stems: tuple[str, ...]) -> frozenset[int]:
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(self.words) | frozenset(self.stems)
+
+    def slots(self, word: str, stems: tuple[str, ...]) -> frozenset[int]:
         found = self.words.get(word, frozenset())
-        for stem in word_stems:
+        for stem in stems:
             found = found | self.stems.get(stem, frozenset())
         return found
 
@@ -41,22 +46,19 @@ class Matcher:
 def analyze(text: str, lang: str) -> TextTokens:
     text = " ".join(text.split())
     tokens = tuple(
-        (t.startchar, t.endchar, fold(t.text), tuple(stems(t.text, lang)))
+        (t.startchar, t.endchar, fold(t.text), word_stems(t.text, lang))
         for t in exact_analyzer()(text, chars=True, mode="index")
     )
-    return TextTokens(text, tokens)
+    return TextTokens(text, tokens, frozenset(w for tok in tokens for w in (tok[2], *tok[3])))
 
 
 def matched_slots(tokens: TextTokens, matcher: Matcher) -> tuple[set[int], int]:
-    """Which query slots the text matches, and how many of its words match."""
+    """Which query slots the text matches, and how many distinct words and stems match."""
     slots: set[int] = set()
-    count = 0
-    for _, _, word, word_stems in tokens.tokens:
-        found = matcher.slots(word, word_stems)
-        if found:
-            slots |= found
-            count += 1
-    return slots, count
+    hits = tokens.words & matcher.keys
+    for key in hits:
+        slots |= matcher.words.get(key, frozenset()) | matcher.stems.get(key, frozenset())
+    return slots, len(hits)
 
 
 def _escape(text: str) -> str:
@@ -81,7 +83,7 @@ def _window(text: str, first: int) -> tuple[int, int]:
 def snippet(tokens: TextTokens, matcher: Matcher) -> str:
     """A window of the text around its first match, escaped, with matches in ``<mark>``."""
     text = tokens.text
-    spans = [(s, e) for s, e, word, word_stems in tokens.tokens if matcher.slots(word, word_stems)]
+    spans = [(s, e) for s, e, word, stems in tokens.tokens if matcher.slots(word, stems)]
     start, end = _window(text, spans[0][0] if spans else 0)
     out: list[str] = ["…" if start else ""]
     cursor = start

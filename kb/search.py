@@ -17,7 +17,7 @@ from whoosh.query import Or, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from .analysis import STOP_WORDS, fold, sanitize, stems
+from .analysis import STOP_WORDS, fold, sanitize, word_stems
 from .content import Article
 from .highlight import Matcher, TextTokens, analyze, matched_slots, snippet
 from .indexing import Generation, language_of
@@ -25,7 +25,7 @@ from .vocabulary import MAX_WORD, Vocabulary
 
 MAX_QUERY_CHARS = 256
 MAX_WORDS = 12
-MAX_COMPLETIONS = 12
+MAX_COMPLETIONS = 8
 MAX_CORRECTIONS = 2
 DOC_LIMIT = 300
 TOKEN_CACHE = 20_000  # analyzed sections kept for snippets
@@ -104,6 +104,11 @@ class SearchEngine:
             self.ubiquitous = frozenset(
                 w for w, f in self.vocab.frequencies.items() if docs >= 4 and f / docs >= UBIQUITOUS_SHARE
             )
+            self.field_lexicon: dict[str, frozenset[str]] = {
+                f"{part}_{lang}": frozenset(t.decode() for t in reader.lexicon(f"{part}_{lang}"))
+                for part in FIELD_WEIGHTS
+                for lang in self.languages
+            }
             self.stem_lexicon: dict[str, set[str]] = {
                 lang: {t.decode() for part in ("title", "kw", "body") for t in reader.lexicon(f"{part}_{lang}")}
                 for lang in self.languages
@@ -202,7 +207,7 @@ class SearchEngine:
             for lang in self.languages:
                 if folded in STOP_WORDS.get(lang, ()):
                     votes[lang] += 1.0
-                elif len(folded) > 3 and any(s in self.stem_lexicon[lang] for s in stems(word, lang)):
+                elif len(folded) > 3 and any(s in self.stem_lexicon[lang] for s in word_stems(word, lang)):
                     votes[lang] += 0.5
         ranked = sorted(votes.items(), key=lambda kv: -kv[1])
         if len(ranked) > 1 and ranked[0][1] > ranked[1][1]:
@@ -226,10 +231,11 @@ class SearchEngine:
                     weight *= UBIQUITOUS_WEIGHT
                 surface = slot.original if word == slot.word else self.vocab.spelling(word)
                 for lang in self.languages:
-                    for stem in stems(surface, lang):
+                    for stem in word_stems(surface, lang):
                         if stem in self.stem_lexicon[lang]:
                             for part, part_weight in FIELD_WEIGHTS.items():
-                                add(f"{part}_{lang}", stem, weight * part_weight, index, strength)
+                                if stem in self.field_lexicon[f"{part}_{lang}"]:
+                                    add(f"{part}_{lang}", stem, weight * part_weight, index, strength)
             if slot.original != slot.word:
                 add("exact", slot.original, EXACT_ACCENT_BOOST, index, 1.0)
         return terms
@@ -279,14 +285,14 @@ class SearchEngine:
     def matcher(self, plan: QueryPlan, lang: str) -> Matcher:
         """The words and stems (in ``lang``) that the plan's alternatives match, by slot."""
         words: dict[str, set[int]] = {}
-        word_stems: dict[str, set[int]] = {}
+        stems_found: dict[str, set[int]] = {}
         for index, slot in enumerate(plan.slots):
             for word in slot.alternatives:
                 words.setdefault(word, set()).add(index)
                 surface = slot.original if word == slot.word else self.vocab.spelling(word)
-                for stem in stems(surface, lang):
-                    word_stems.setdefault(stem, set()).add(index)
-        return Matcher({k: frozenset(v) for k, v in words.items()}, {k: frozenset(v) for k, v in word_stems.items()})
+                for stem in word_stems(surface, lang):
+                    stems_found.setdefault(stem, set()).add(index)
+        return Matcher({k: frozenset(v) for k, v in words.items()}, {k: frozenset(v) for k, v in stems_found.items()})
 
     def section_tokens(self, article: Article, position: int) -> TextTokens:
         key = (article.id, article.locale, position)

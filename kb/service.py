@@ -82,7 +82,9 @@ class KnowledgeBase:
         engine = SearchEngine(generation)
         self._engine = engine
         self._answerer = Answerer(engine, self.channel_values, self.default_locale, self.article_url)
-        self._cache = QueryCache(self.cache_size)
+        previous, self._cache = self._cache, QueryCache(self.cache_size)
+        # Counters survive the switch so that metrics see totals, not a drop to zero.
+        self._cache.hits, self._cache.misses = previous.hits, previous.misses
         self._checked_at = time.monotonic()
 
     def refresh(self, force: bool = False) -> bool:
@@ -114,6 +116,7 @@ class KnowledgeBase:
 
     @property
     def cache_stats(self) -> dict[str, int]:
+        """The query cache's size and its hits and misses since the knowledge base was opened."""
         return {"size": self.cache_size, "hits": self._cache.hits, "misses": self._cache.misses}
 
     # -- locales -------------------------------------------------------------------------------
