@@ -94,6 +94,7 @@ class Answerer:
         article_url: Callable[[str, str, str | None], str],
     ):
         self.engine = engine
+        self.threshold = CONFIDENCE_THRESHOLD
         self.channel_values = channel_values
         self.default_locale = default_locale
         self.article_url = article_url
@@ -199,7 +200,7 @@ class Answerer:
             second = ranked[1].score if len(ranked) > 1 else 0.0
             dominance = (top.score - second) / top.score if top.score > 0 else 0.0
             confidence = round(min(1.0, top.coverage * (0.7 + 0.3 * dominance)), 3)
-        if not ranked or confidence < CONFIDENCE_THRESHOLD:
+        if not ranked or confidence < self.threshold:
             return AnswerResponse(
                 **base,
                 intent=None,

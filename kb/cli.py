@@ -206,14 +206,28 @@ def answer(question: str, locale: str | None, as_json: bool, index_dir: Path | N
 @click.option("--failures", "show_failures", is_flag=True, help="List every query that missed.")
 @click.option("--split", default=None, help="List failures of this split only (tune, holdout).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option("--sweep", is_flag=True, help="Show the answer trade-off at each confidence threshold (tune split).")
 @index_option
-def evaluate(cases: Path, show_failures: bool, split: str | None, as_json: bool, index_dir: Path | None) -> None:
+def evaluate(
+    cases: Path, show_failures: bool, split: str | None, as_json: bool, sweep: bool, index_dir: Path | None
+) -> None:
     """Relevance and answer quality on a labelled query set (top-1, MRR@5, answers…)."""
     from .evaluation import evaluate as run
-    from .evaluation import failures, load_cases
+    from .evaluation import failures, load_cases, sweep_thresholds
 
     try:
-        groups = run(_knowledge_base(index_dir), load_cases(cases))
+        knowledge_base = _knowledge_base(index_dir)
+        loaded = load_cases(cases)
+        if sweep:
+            chosen = [c for c in loaded if c.split == (split or "tune")]
+            click.echo(f"{'threshold':>9} {'correct':>8} {'wrong':>6} {'unanswered':>10} {'out-of-scope answered':>22}")
+            for row in sweep_thresholds(knowledge_base, chosen, [round(0.05 * i, 2) for i in range(4, 17)]):
+                click.echo(
+                    f"{row['threshold']:>9} {row['correct']:>8} {row['wrong']:>6} {row['unanswered']:>10} "
+                    f"{row['out_of_scope_answered']:>22}"
+                )
+            return
+        groups = run(knowledge_base, loaded)
     except KBError as exc:
         _fail(exc)
         return
