@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 IntentName = Literal["refund", "auto_renew", "contact"]
 ChannelKind = Literal["phone", "chat", "twitter"]
@@ -28,6 +28,39 @@ class SearchHit(BaseModel):
 
 
 class SearchResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "query": "remboursement",
+                    "locale": "en",
+                    "requested_locale": "en",
+                    "total": 5,
+                    "has_more": False,
+                    "suggestions": [],
+                    "limit": 10,
+                    "offset": 0,
+                    "generation": "20261126T112225-44bdb1",
+                    "results": [
+                        {
+                            "article_id": "refund-policy",
+                            "locale": "en",
+                            "fallback_used": False,
+                            "title": "Getting a Norton refund: conditions and the 60-day limit",
+                            "section": "deadline",
+                            "section_title": "How long you have to ask for a refund",
+                            "snippet": "You have 60 days from the date of purchase to request a <mark>refund</mark>.",
+                            "score": 17.2,
+                            "url": "/articles/en/refund-policy",
+                            "intent": "refund",
+                            "summary": "You can ask for a refund of a Norton subscription within 60 days of purchase.",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     query: str
     locale: str
     requested_locale: str | None
@@ -81,6 +114,55 @@ class FollowUp(BaseModel):
 
 
 class AnswerResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "query": "how do I get my money back",
+                    "locale": "en",
+                    "requested_locale": "en",
+                    "intent": "refund",
+                    "confidence": 0.95,
+                    "message": "How to get a refund depends on where you bought your subscription.",
+                    "answer": {
+                        "article_id": "refund-policy",
+                        "locale": "en",
+                        "fallback_used": False,
+                        "title": "Getting a Norton refund: conditions and the 60-day limit",
+                        "summary": "You can ask for a refund of a Norton subscription within 60 days of purchase.",
+                        "steps": [],
+                        "channels": [],
+                        "sources": [{"article_id": "refund-policy", "locale": "en", "section": "where-bought"}],
+                        "url": "/articles/en/refund-policy",
+                        "updated": "2026-11-20",
+                        "updated_display": "November 20, 2026",
+                    },
+                    "follow_up": {
+                        "question": "Where did you buy your subscription?",
+                        "options": [
+                            {"label": "On the Norton online store", "article_id": "refund-norton-store"},
+                            {"label": "In a shop or from another retailer", "article_id": "refund-third-party"},
+                            {"label": "On Apple's App Store", "article_id": "refund-app-store"},
+                            {
+                                "label": "Through my internet or service provider",
+                                "article_id": "refund-service-provider",
+                            },
+                        ],
+                    },
+                    "channels": [
+                        {
+                            "kind": "phone",
+                            "label": "Phone",
+                            "value": None,
+                            "recommended": True,
+                            "description": "Phone is the best way to talk to a representative.",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     query: str
     locale: str
     requested_locale: str | None
