@@ -110,7 +110,7 @@ def _tokenizer() -> RegexTokenizer:
 
 
 @cache
-def stemming_analyzer(lang: str):  # type: ignore[no-untyped-def]
+def stemming_analyzer(lang: str):
     """The language's full chain; used for title, body and keyword fields."""
     # The elision filter also drops stray apostrophes in English (don't → dont).
     chain = _tokenizer() | LowercaseFilter() | ElisionFilter()
@@ -123,13 +123,13 @@ def stemming_analyzer(lang: str):  # type: ignore[no-untyped-def]
 
 
 @cache
-def words_analyzer():  # type: ignore[no-untyped-def]
+def words_analyzer():
     """Un-stemmed, folded words, any language: the vocabulary for prefixes and typos."""
     return _tokenizer() | LowercaseFilter() | ElisionFilter() | FoldFilter()
 
 
 @cache
-def exact_analyzer():  # type: ignore[no-untyped-def]
+def exact_analyzer():
     """Un-stemmed words keeping their accents."""
     return _tokenizer() | LowercaseFilter() | ElisionFilter()
 

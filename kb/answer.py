@@ -117,7 +117,7 @@ class Answerer:
             value = per_locale.get(locale) or per_locale.get("default")
             result.append(
                 Channel(
-                    kind=kind,  # type: ignore[arg-type]
+                    kind=kind,
                     label=gettext(locale, CHANNEL_LABELS[kind]),
                     description=description,
                     value=value,

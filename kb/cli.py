@@ -127,7 +127,7 @@ def check(content_dir: Path | None) -> None:
     click.secho(f"content OK: {len(content.ids())} articles in {len(content.locales)} locales", fg="green")
 
 
-def _knowledge_base(index_dir: Path | None):  # type: ignore[no-untyped-def]
+def _knowledge_base(index_dir: Path | None):
     from .service import KnowledgeBase
 
     settings = _settings()
@@ -254,7 +254,7 @@ def evaluate(
             click.echo(line)
 
 
-def _storage(settings: Settings):  # type: ignore[no-untyped-def]
+def _storage(settings: Settings):
     """The feedback and search-log database of ``KB_DATABASE_URL``, tables created if missing."""
     from sqlalchemy.exc import SQLAlchemyError
 

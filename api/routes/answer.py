@@ -40,7 +40,7 @@ def _answer(
     request: Request,
     kb,
     body: AnswerRequest,
-    accept_language: str | None,  # type: ignore[no-untyped-def]
+    accept_language: str | None,
     session: str | None,
 ) -> AnswerResponse:
     if not body.q.strip() and body.article_id is None:
