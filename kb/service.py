@@ -5,6 +5,7 @@ and articles.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -21,6 +22,7 @@ from .models import AnswerResponse, SearchHit, SearchResponse
 from .search import QueryPlan, SearchEngine
 
 T = TypeVar("T")
+log = logging.getLogger("kb")
 DEFAULT_URL_TEMPLATE = "/articles/{locale}/{article_id}"
 
 
@@ -74,31 +76,51 @@ class KnowledgeBase:
         self._engine: SearchEngine | None = None
         self._answerer: Answerer | None = None
         self._cache = QueryCache(cache_size)
+        self._loading: threading.Thread | None = None
         self._load()
 
     # -- generation management -------------------------------------------------------------
     def _load(self) -> None:
+        """Open the current generation and switch to it (the caller holds no lock)."""
         generation = open_generation(self.index_dir)
         engine = SearchEngine(generation)
-        self._engine = engine
-        self._answerer = Answerer(engine, self.channel_values, self.default_locale, self.article_url)
-        previous, self._cache = self._cache, QueryCache(self.cache_size)
-        # Counters survive the switch so that metrics see totals, not a drop to zero.
-        self._cache.hits, self._cache.misses = previous.hits, previous.misses
-        self._checked_at = time.monotonic()
+        answerer = Answerer(engine, self.channel_values, self.default_locale, self.article_url)
+        with self._lock:
+            self._engine, self._answerer = engine, answerer
+            previous, self._cache = self._cache, QueryCache(self.cache_size)
+            # Counters survive the switch so that metrics see totals, not a drop to zero.
+            self._cache.hits, self._cache.misses = previous.hits, previous.misses
+            self._checked_at = time.monotonic()
+
+    def _load_in_background(self) -> None:
+        try:
+            self._load()
+        except Exception:  # the next check tries again; meanwhile the open generation keeps serving
+            log.exception("could not open the new index generation in %s", self.index_dir)
+        finally:
+            self._loading = None
 
     def refresh(self, force: bool = False) -> bool:
-        """Switch to a new generation if ``kb reindex`` made one; return True if it switched."""
+        """Switch to a new generation if ``kb reindex`` made one; return True if it switched now.
+
+        Without ``force`` the new generation is opened in a background thread (opening a large
+        index takes seconds) while the current one keeps answering; the switch happens when it
+        is ready."""
         now = time.monotonic()
         if not force and now - self._checked_at < self.check_seconds:
             return False
-        with self._lock:
-            self._checked_at = now
-            path = current_generation_path(self.index_dir)
-            if path is None or (self._engine and path == self._engine.generation.path.resolve()):
-                return False
+        self._checked_at = now
+        path = current_generation_path(self.index_dir)
+        if path is None or (self._engine and path == self._engine.generation.path.resolve()):
+            return False
+        if force or self._engine is None:
             self._load()
             return True
+        with self._lock:
+            if self._loading is None:
+                self._loading = threading.Thread(target=self._load_in_background, name="kb-reload", daemon=True)
+                self._loading.start()
+        return False
 
     @property
     def engine(self) -> SearchEngine:

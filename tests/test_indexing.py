@@ -119,3 +119,17 @@ def test_killed_build_leaves_no_half_index_in_service(tmp_path: Path) -> None:
             assert time.monotonic() < deadline
             time.sleep(0.1)
     assert not any(p.name.startswith(".building-") for p in (index / GENERATIONS).iterdir())
+
+
+def test_a_new_generation_is_opened_in_the_background_while_the_old_one_answers(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    build_index(load_content(CONTENT_DIR), index)
+    kb = KnowledgeBase(index, cache_size=0, check_seconds=0)
+    old = kb.generation.name
+    new = build_index(load_content(CONTENT_DIR), index).generation
+    assert kb.search("refund", "en").results  # answered at once, by whichever generation is open
+    deadline = time.monotonic() + 30
+    while kb.search("refund", "en").generation != new:
+        assert time.monotonic() < deadline, "the new generation was never picked up"
+        time.sleep(0.05)
+    assert new != old
