@@ -10,6 +10,9 @@ from pydantic import BaseModel
 
 from kb.errors import IndexNotFoundError
 from kb.service import KnowledgeBase
+from kb.storage import Storage
+
+from .security import require_admin
 
 MAX_Q_CHARS = 500
 CACHE_SECONDS = 60
@@ -28,6 +31,15 @@ def get_kb(request: Request) -> KnowledgeBase:
 
 
 KB = Annotated[KnowledgeBase, Depends(get_kb)]
+
+
+def get_storage(request: Request) -> Storage:
+    """The feedback and search-log storage, or 503 ``storage_unavailable``."""
+    return request.app.state.storage_state.require()
+
+
+Store = Annotated[Storage, Depends(get_storage)]
+Admin = Depends(require_admin)
 LocaleParam = Annotated[
     str | None,
     Query(

@@ -4,8 +4,12 @@ Codes (also listed in the README): ``invalid_parameter`` (422), ``invalid_body``
 ``not_found`` (404), ``article_not_found`` (404), ``method_not_allowed`` (405),
 ``payload_too_large`` (413), ``unsupported_media_type`` (415), ``rate_limited`` (429),
 ``unauthorized`` (401), ``forbidden`` (403), ``admin_disabled`` (404),
-``reindex_in_progress`` (409), ``invalid_content`` (422), ``index_unavailable`` (503),
+``reindex_in_progress`` (409), ``invalid_content`` (422, with ``problems``: each
+``{"path", "line", "message"}``), ``index_build_failed`` (500), ``index_unavailable`` (503),
 ``storage_unavailable`` (503), ``internal_error`` (500).
+
+An error may carry more keys next to ``code`` and ``message`` (``field``, ``problems``); clients
+rely on ``code``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kb.errors import (
     ArticleNotFoundError,
     ContentError,
+    IndexBuildError,
     IndexBusyError,
     IndexNotFoundError,
     KBError,
@@ -49,23 +54,39 @@ class APIError(Exception):
     """An error the app raises on purpose, with its status and code."""
 
     def __init__(
-        self, status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ):
         super().__init__(message)
         self.status, self.code, self.message, self.field, self.headers = status, code, message, field, headers
+        self.extra = extra
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, field: str | None = None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if field is not None:
         error["field"] = field
+    if extra:
+        error.update({k: v for k, v in extra.items() if k not in ("code", "message", "field")})
     return {"error": error}
 
 
 def error_response(
-    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    return JSONResponse(error_body(code, message, field), status_code=status, headers=headers)
+    return JSONResponse(error_body(code, message, field, extra), status_code=status, headers=headers)
 
 
 def kb_error_response(exc: KBError) -> JSONResponse:
@@ -78,7 +99,11 @@ def kb_error_response(exc: KBError) -> JSONResponse:
     if isinstance(exc, IndexBusyError):
         return error_response(409, exc.code, str(exc))
     if isinstance(exc, ContentError):
-        return error_response(422, exc.code, str(exc))
+        problems = [{"path": p.path, "line": p.line, "message": p.message} for p in exc.problems]
+        message = f"{len(problems)} problem(s) in the content; the index was not changed"
+        return error_response(422, exc.code, message, extra={"problems": problems})
+    if isinstance(exc, IndexBuildError):
+        return error_response(500, exc.code, f"{exc}; the previous index still serves")
     return error_response(500, "internal_error", "internal error")
 
 
@@ -90,7 +115,7 @@ def _field(loc: tuple[Any, ...]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
+        return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers, exc.extra)
 
     @app.exception_handler(KBError)
     async def _kb_error(request: Request, exc: KBError) -> JSONResponse:
@@ -99,6 +124,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        if first.get("type") == "json_invalid":
+            return error_response(422, "invalid_body", "the body is not valid JSON")
         loc = tuple(first.get("loc", ()))
         field = _field(loc)
         code = "invalid_body" if loc[:1] == ("body",) else "invalid_parameter"

@@ -6,6 +6,7 @@ The public API (what the web app, the CLI and integrators import)::
     build_index(content, index_dir)        -> BuildReport    new generation, atomic switch
     KnowledgeBase(index_dir, ...)                           search / answer / articles, reloading
     Settings                                                 KB_* configuration (edges only)
+    parse_since(text), report_locale(tag, supported)         arguments of the content-gap report
 
 Errors are ``kb.errors.KBError`` and its subclasses.
 """
@@ -24,6 +25,7 @@ from .errors import (
 )
 from .indexing import BuildReport, build_index
 from .models import AnswerResponse, SearchResponse
+from .report_args import parse_since, report_locale
 from .service import KnowledgeBase
 
 __all__ = [
@@ -44,4 +46,6 @@ __all__ = [
     "Settings",
     "build_index",
     "load_content",
+    "parse_since",
+    "report_locale",
 ]

@@ -227,11 +227,19 @@ def _switch_current(index_dir: Path, target: Path) -> None:
     os.replace(tmp, link)  # atomic: readers see the old or the new generation, never none
 
 
+def _built_at(generation: Path) -> tuple[int, str]:
+    """Build order: names share a one-second timestamp when builds follow each other quickly."""
+    try:
+        return (generation.joinpath("manifest.json").stat().st_mtime_ns, generation.name)
+    except OSError:
+        return (0, generation.name)
+
+
 def _prune(index_dir: Path, keep: int) -> None:
     current = current_generation_path(index_dir)
     done = sorted(
         (p for p in (index_dir / GENERATIONS).iterdir() if not p.name.startswith(".")),
-        key=lambda p: p.name,
+        key=_built_at,
         reverse=True,
     )
     for old in done[keep:]:

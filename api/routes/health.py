@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from kb.errors import KBError
 
@@ -36,9 +37,9 @@ async def readyz(request: Request) -> JSONResponse:
         checks["index"] = "ok"
     except KBError as exc:
         checks["index"] = str(exc)
-    storage = getattr(request.app.state, "storage", None)
-    if storage is not None:
-        checks["storage"] = "ok" if storage.ping() else "unreachable"
+    storage_state = getattr(request.app.state, "storage_state", None)
+    if storage_state is not None:
+        checks["storage"] = await run_in_threadpool(storage_state.check)
     ready = all(v == "ok" for v in checks.values())
     body = Health(status="ready" if ready else "not_ready", generation=generation, checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})

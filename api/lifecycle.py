@@ -1,0 +1,134 @@
+"""What the app opens at start-up and closes at shutdown: the feedback and search-log storage,
+and the background writer that takes search records off the request path.
+
+Storage is optional for serving. When the database cannot be opened (a bad URL, a missing
+driver, a folder that cannot be created) or its tables cannot be created (PostgreSQL not up
+yet), the app still starts and serves search and answers: ``/readyz`` reports the storage
+check as not ``ok`` (503), ``POST /v1/feedback`` and the admin report answer 503
+``storage_unavailable``, and search records are not kept. Table creation is retried, at most
+every :data:`RETRY_SECONDS`, when ``/readyz`` or a route needs the storage, so a database that
+comes up later is used without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from kb.analysis import sanitize
+from kb.search_log import SearchLogWriter
+from kb.storage import QUERY_MAX, SearchRecord, Storage
+
+from .errors import APIError
+
+log = logging.getLogger("api.storage")
+RETRY_SECONDS = 5.0
+
+
+def normalize_query(query: str) -> str:
+    """The query as the log keeps it: NFKC, no control characters, spaces collapsed, lowercase."""
+    return sanitize(query, QUERY_MAX).lower()
+
+
+class StorageState:
+    """The app's storage, or why there is none; see the module docstring."""
+
+    def __init__(self, url: str):
+        self.storage: Storage | None = None
+        self.error: str | None = None
+        self.schema_ready = False
+        self._tried_at = 0.0
+        self._lock = threading.Lock()
+        try:
+            self.storage = Storage(url)
+        except Exception as exc:  # ArgumentError, a missing driver, OSError: reported, not fatal
+            self.error = f"cannot open the database: {type(exc).__name__}: {exc}"
+            log.error("storage unavailable, search keeps serving: %s", self.error)
+            return
+        self._create_schema()
+
+    def _create_schema(self) -> bool:
+        assert self.storage is not None
+        self._tried_at = time.monotonic()
+        try:
+            self.storage.create_schema()
+        except Exception as exc:
+            self.error = f"cannot create the tables: {type(exc).__name__}"
+            log.error("storage unreachable, search keeps serving: %s", exc)
+            return False
+        self.schema_ready, self.error = True, None
+        return True
+
+    def usable(self) -> bool:
+        """True when the tables exist (trying to create them again if it is time to)."""
+        if self.storage is None:
+            return False
+        if self.schema_ready:
+            return True
+        with self._lock:
+            if not self.schema_ready and time.monotonic() - self._tried_at >= RETRY_SECONDS:
+                self._create_schema()
+        return self.schema_ready
+
+    def check(self) -> str:
+        """The readiness check: ``ok``, ``unreachable`` or ``unavailable: …``."""
+        if self.storage is None:
+            return f"unavailable: {self.error}"
+        if not self.usable():
+            return "unreachable"
+        return "ok" if self.storage.ping() else "unreachable"
+
+    def require(self) -> Storage:
+        """The storage for a route, or a 503 ``storage_unavailable``."""
+        if not self.usable():
+            raise APIError(503, "storage_unavailable", "the feedback and search-log database is not reachable")
+        assert self.storage is not None
+        return self.storage
+
+    def close(self) -> None:
+        if self.storage is not None:
+            self.storage.close()
+
+
+class SearchLogSink:
+    """``app.state.search_log``: maps the keyword arguments of :func:`api.observe.record_search`
+    to a :class:`~kb.storage.SearchRecord` and queues it. Never raises, never blocks."""
+
+    __slots__ = ("writer",)
+
+    def __init__(self, writer: SearchLogWriter):
+        self.writer = writer
+
+    def __call__(
+        self,
+        *,
+        kind: str,
+        query: str,
+        locale: str,
+        intent: str | None = None,
+        result_count: int = 0,
+        top_article: str | None = None,
+        answered: bool | None = None,
+        fallback_locale: str | None = None,
+        latency_ms: float = 0.0,
+        session_id: str | None = None,
+        **_ignored: Any,
+    ) -> None:
+        try:
+            record = SearchRecord(
+                kind=kind,  # type: ignore[arg-type]
+                query_normalized=normalize_query(query),
+                locale=locale,
+                result_count=max(0, int(result_count)),
+                latency_ms=float(latency_ms),
+                intent=intent,
+                top_article=top_article,
+                answered=answered,
+                session_id=session_id or None,
+                fallback_locale=fallback_locale,
+            )
+            self.writer.record(record)
+        except Exception:  # a logging problem must never fail a search
+            log.warning("search log: record not queued", exc_info=True)

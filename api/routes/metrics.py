@@ -1,0 +1,16 @@
+"""GET /metrics (Prometheus text format)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from ..metrics import CONTENT_TYPE
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    """Request counts and latencies per route, index generation, documents, search log, cache."""
+    body = request.app.state.metrics.exposition(request.app)
+    return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
