@@ -1,0 +1,375 @@
+"""Operations against real uvicorn servers (subprocesses): reindex under load with two workers,
+feedback across a restart, the search-log queue under overload, the report, admin refusal and
+the rate limit. Nothing here asserts a duration: slow machines only make it slower."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "e2e-admin-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+WAIT = 120.0  # seconds: generous on purpose; nothing here is a timing assertion
+QUERIES = [
+    ("remboursement", "fr"), ("turn off auto renew", "en"), ("rembour", "fr"), ("refudn", "en"),
+    ("désactiver le renouvellement", "fr"), ("contact support phone", "en"), ("App Store", None),
+    ("fournisseur d'accès", "fr"), ("money back", "en"), ("hotline", None),
+]
+
+
+def kb_command() -> list[str]:
+    exe = Path(sys.executable).with_name("kb")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "kb.cli"]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = WAIT) -> object:
+    """Poll ``condition`` until it returns something true; fail with ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def samples(text: str, name: str) -> list[tuple[dict[str, str], float]]:
+    return [
+        (s.labels, s.value) for f in text_string_to_metric_families(text) for s in f.samples if s.name == name
+    ]
+
+
+@dataclass
+class Workspace:
+    """An index, a database and a metrics folder of one test, and the environment for them."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "kb.sqlite3"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR" and not k.startswith("KB_")}
+        env.update(
+            KB_CONTENT_DIR=str(ROOT / "content"),
+            KB_INDEX_DIR=str(self.root / "index"),
+            KB_DATABASE_URL=f"sqlite:///{self.database}",
+            KB_CHANNELS_FILE=str(ROOT / "tests" / "e2e" / "channels.yaml"),
+            KB_ADMIN_TOKEN=TOKEN,
+            KB_RATE_LIMIT_PER_MINUTE="0",
+            KB_ACCESS_LOG="false",
+        )
+        env.update(extra)
+        return env
+
+    def kb(self, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*kb_command(), *args], cwd=ROOT, env=self.env(**extra), capture_output=True, text=True, timeout=300
+        )
+
+
+@pytest.fixture()
+def workspace(tmp_path: Path) -> Workspace:
+    space = Workspace(tmp_path)
+    built = space.kb("reindex", "--quiet")
+    assert built.returncode == 0, built.stderr
+    return space
+
+
+class Server:
+    """``uvicorn api.app:app`` in a subprocess; ``workers`` > 1 runs prometheus-client's
+    multiprocess mode in a fresh, empty folder, as docs/operations.md tells operators to."""
+
+    starts = itertools.count()
+
+    def __init__(self, space: Workspace, workers: int = 1, **env: str):
+        self.space, self.workers = space, workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        number = next(self.starts)
+        self.log = space.root / f"uvicorn-{number}.log"
+        if workers > 1:
+            metrics_dir = space.root / f"prometheus-{number}"
+            metrics_dir.mkdir()
+            env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), **env}
+        command = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(self.port)]
+        if workers > 1:
+            command += ["--workers", str(workers)]
+        with self.log.open("wb") as out:
+            # A session of its own: teardown can stop the workers too, even after a failed test.
+            self.proc = subprocess.Popen(
+                command, cwd=ROOT, env=space.env(**env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        wait_for(self._ready, f"{self.url} to be ready\n{self.log}")
+
+    def _ready(self) -> bool:
+        if self.proc.poll() is not None:
+            pytest.fail(f"uvicorn exited with {self.proc.returncode}:\n{self.log.read_text(errors='replace')}")
+        try:
+            if httpx.get(self.url + "/readyz", timeout=5).status_code != 200:
+                return False
+            return len(self.worker_generations()) >= self.workers  # every worker answers metrics
+        except httpx.HTTPError:
+            return False
+
+    def get(self, path: str, **kwargs: object) -> httpx.Response:
+        return httpx.get(self.url + path, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+    def post(self, path: str, **kwargs: object) -> httpx.Response:
+        return httpx.post(self.url + path, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+    def metrics(self) -> str:
+        response = self.get("/metrics")
+        assert response.status_code == 200
+        return response.text
+
+    def worker_generations(self) -> dict[str, str]:
+        """pid (or "" with one worker) → the generation that worker serves."""
+        served = samples(self.metrics(), "kb_index_generation_info")
+        return {labels.get("pid", ""): labels["generation"] for labels, value in served if value == 1}
+
+    def kill_group(self) -> None:
+        """Stop this server's process group (uvicorn and its workers), whatever state it is in."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                continue
+            time.sleep(0.5)  # the workers leave after their supervisor
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=30)
+                pytest.fail(f"uvicorn did not stop on SIGTERM:\n{self.log.read_text(errors='replace')}")
+        log = self.log.read_text(errors="replace")
+        assert self.proc.returncode in (0, -signal.SIGTERM), log  # uvicorn re-raises the signal it handled
+        assert log.count("Application shutdown complete") == self.workers, log  # every lifespan ran to its end
+        assert "Traceback" not in log, log
+
+
+@pytest.fixture()
+def start(workspace: Workspace) -> Iterator[Callable[..., Server]]:
+    servers: list[Server] = []
+
+    def make(workers: int = 1, **env: str) -> Server:
+        servers.append(Server(workspace, workers, **env))
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.kill_group()
+
+
+class Load:
+    """Threads searching as fast as they can, each on its own connections, recording every
+    failure (a status other than 200, a reset, a timeout) and every generation served."""
+
+    def __init__(self, url: str, threads: int = 6):
+        self.url = url
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.ok = 0
+        self.failures: list[str] = []
+        self.generations: dict[str, int] = {}
+        self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(threads)]
+
+    def __enter__(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=WAIT)
+
+    def _run(self, number: int) -> None:
+        for batch in itertools.count():
+            if self.stop.is_set():
+                return
+            # A fresh connection now and then, so that the kernel spreads them over the workers.
+            with httpx.Client(base_url=self.url, timeout=30) as client:
+                for i in range(40):
+                    q, locale = QUERIES[(number + batch + i) % len(QUERIES)]
+                    params = {"q": q} | ({"locale": locale} if locale else {})
+                    try:
+                        response = client.get("/v1/search", params=params)
+                    except httpx.HTTPError as exc:
+                        with self.lock:
+                            self.failures.append(f"{q!r}: {exc!r}")
+                        continue
+                    with self.lock:
+                        if response.status_code != 200:
+                            self.failures.append(f"{q!r}: {response.status_code} {response.text[:200]}")
+                        else:
+                            self.ok += 1
+                            generation = response.json()["generation"]
+                            self.generations[generation] = self.generations.get(generation, 0) + 1
+                    if self.stop.is_set():
+                        return
+
+
+def test_reindex_during_load_on_two_workers_fails_no_request(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
+    server = start(workers=2)
+    first = server.get("/v1/search", params={"q": "refund"}).json()["generation"]
+    built: list[str] = []
+    with Load(server.url) as load:
+        wait_for(lambda: load.ok >= 200, "the load to get going")
+        for _ in range(3):
+            result = workspace.kb("reindex")
+            assert result.returncode == 0, result.stderr
+            generation = re.search(r"into generation (\S+)", result.stdout).group(1)  # type: ignore[union-attr]
+            built.append(generation)
+            wait_for(lambda g=generation: load.generations.get(g, 0) >= 20, f"responses from generation {generation}")
+        wait_for(lambda: load.ok >= 2000, "2000 searches")
+    print(f"\n{load.ok} searches during {len(built)} reindexes on 2 workers, {len(load.failures)} failed; "
+          f"generations served: {load.generations}")
+    assert load.failures == []
+    assert first not in built and set(built) <= set(load.generations)
+    # Each worker switched on its own, without a restart (the gauge carries the worker's pid).
+    def both_switched() -> bool:
+        served = server.worker_generations()
+        return len(served) == 2 and set(served.values()) == {built[-1]}
+
+    wait_for(both_switched, "both workers to serve the last generation")
+    # Requests of both workers are added up in one scrape (prometheus-client multiprocess mode).
+    expected = 1 + load.ok  # the first search, then the load's
+    seen: list[float] = []
+
+    def counted() -> bool:
+        seen.append(sum(v for labels, v in samples(server.metrics(), "kb_http_requests_total")
+                        if labels["route"] == "/v1/search" and labels["status"] == "200"))
+        return seen[-1] == expected
+
+    wait_for(counted, f"/metrics to count {expected} searches", timeout=30)
+    server.stop()
+
+
+def test_feedback_and_the_search_log_survive_a_restart(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
+    server = start(workers=2)
+    vote = {"article_id": "refund-third-party", "locale": "fr", "helpful": False, "comment": "formulaire introuvable"}
+    assert server.post("/v1/feedback", json=vote, headers={"X-KB-Session": "e2e-visit"}).status_code == 201
+    assert server.get("/v1/search", params={"q": "quasar nebula", "locale": "en"}).status_code == 200
+    server.stop()  # a clean shutdown flushes the search-log queue
+
+    again = start(workers=1)
+    report = again.get("/v1/admin/report", headers=AUTH).json()
+    assert report["not_helpful_articles"] == [
+        {"article_id": "refund-third-party", "locale": "fr", "helpful": 0, "not_helpful": 1,
+         "comments": ["formulaire introuvable"]}
+    ]
+    assert "quasar nebula" in {q["query"] for q in report["no_result_queries"]}
+    again.stop()
+
+
+def test_the_report_shows_a_zero_result_query_just_made(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
+    server = start(workers=2)
+    session = {"X-KB-Session": "e2e-report"}
+    for typed in ("wom", "wombat", "wombat insurance"):
+        assert server.get("/v1/search", params={"q": typed, "locale": "en"}, headers=session).status_code == 200
+
+    def reported() -> dict | None:
+        result = workspace.kb("report", "--format", "json", "--since", "1h", "--locale", "en")
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        return data if "wombat insurance" in {q["query"] for q in data["no_result_queries"]} else None
+
+    data = wait_for(reported, "`kb report` to show the query")
+    assert {"wom", "wombat"}.isdisjoint(q["query"] for q in data["no_result_queries"])  # type: ignore[index]
+    table = workspace.kb("report", "--since", "1h")
+    assert table.returncode == 0 and "wombat insurance" in table.stdout
+    server.stop()
+
+
+def test_a_full_log_queue_drops_records_and_searches_go_on(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
+    server = start(workers=1, KB_LOG_QUEUE_SIZE="1")
+    # Hold the database's write lock: the writer thread waits on it while the queue overflows.
+    blocker = sqlite3.connect(workspace.database, timeout=30, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    statuses: dict[int, int] = {}
+    try:
+        def dropped() -> float:
+            return sum(v for _, v in samples(server.metrics(), "kb_search_log_dropped_total"))
+
+        def burst() -> bool:
+            with httpx.Client(base_url=server.url, timeout=30) as client:
+                for i in range(50):
+                    q, locale = QUERIES[i % len(QUERIES)]
+                    status = client.get("/v1/search", params={"q": f"{q} {i}"}).status_code
+                    statuses[status] = statuses.get(status, 0) + 1
+            return dropped() > 0
+
+        wait_for(burst, "the search log to drop records")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert set(statuses) == {200}, statuses
+    print(f"\n{sum(statuses.values())} searches with a locked database and a queue of 1: all 200; "
+          f"{dropped():.0f} log records dropped")
+    assert server.get("/readyz").status_code == 200
+    server.stop()
+
+
+def test_admin_routes_refuse_without_the_token(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
+    server = start(workers=1)
+    assert server.get("/v1/admin/report").status_code == 401
+    assert server.get("/v1/admin/report").headers["www-authenticate"] == "Bearer"
+    assert server.get("/v1/admin/report", headers={"Authorization": "Bearer nope"}).status_code == 403
+    assert server.post("/v1/admin/reindex").status_code == 401
+    assert server.post("/v1/admin/reindex", headers={"Authorization": "Bearer nope"}).status_code == 403
+    reindexed = server.post("/v1/admin/reindex", headers=AUTH)
+    assert reindexed.status_code == 200 and reindexed.json()["locales"]["en"]["articles"] == 7
+    served = server.get("/v1/search", params={"q": "refund"}).json()["generation"]
+    assert served == reindexed.json()["generation"]
+    server.stop()
+    off = start(workers=1, KB_ADMIN_TOKEN="")
+    assert off.get("/v1/admin/report", headers=AUTH).json()["error"]["code"] == "admin_disabled"
+    off.stop()
+
+
+def test_rate_limit_returns_429(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
+    server = start(workers=1, KB_RATE_LIMIT_PER_MINUTE="5")
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        statuses = [client.get("/v1/search", params={"q": "refund"}).status_code for _ in range(8)]
+        assert statuses == [200] * 5 + [429] * 3
+        refused = client.get("/v1/answer", params={"q": "refund"})
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+        assert int(refused.headers["retry-after"]) >= 1
+        assert client.get("/healthz").status_code == 200 and client.get("/metrics").status_code == 200
+    server.stop()
