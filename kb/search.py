@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from whoosh.query import Or, Query, Term
+from whoosh.query import And, Or, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
@@ -32,6 +32,7 @@ TOKEN_CACHE = 20_000  # analyzed sections kept for snippets
 # Calibrated on the tuning half of tests/golden/queries.yaml (`kb evaluate`): a title match says
 # far more about what an article answers than a body match.
 FIELD_WEIGHTS = {"title": 8.0, "kw": 4.0, "body": 1.0}
+HEAD_FIELDS = ("title", "kw")
 EXACT_ACCENT_BOOST = 0.4
 UBIQUITOUS_SHARE = 0.6  # a word in this share of documents ("Norton") tells articles apart poorly
 UBIQUITOUS_WEIGHT = 0.2
@@ -50,6 +51,7 @@ class Slot:
     alternatives: dict[str, float] = field(default_factory=dict)  # folded word → weight
     corrected: str | None = None  # the best correction when the word looked misspelled
     importance: float = 1.0  # share of the query's meaning: unknown or ubiquitous words count less
+    completions: set[str] = field(default_factory=set)  # alternatives that complete an unfinished word
 
 
 @dataclass
@@ -168,6 +170,7 @@ class SearchEngine:
             if last and typing and len(word) >= 2:
                 for completion in self.vocab.completions(word, MAX_COMPLETIONS):
                     slot.alternatives.setdefault(completion, 0.75)
+                    slot.completions.add(completion)
             if word not in self.vocab:
                 corrections = self.vocab.corrections(word, MAX_CORRECTIONS)
                 for candidate, distance in corrections:
@@ -230,25 +233,49 @@ class SearchEngine:
                 if word in self.ubiquitous:
                     weight *= UBIQUITOUS_WEIGHT
                 surface = slot.original if word == slot.word else self.vocab.spelling(word)
+                # A word still being typed is completed against titles and keywords only: bodies
+                # hold most postings, and a completion is a guess.
+                parts = HEAD_FIELDS if word in slot.completions else FIELD_WEIGHTS
                 for lang in self.languages:
                     for stem in word_stems(surface, lang):
                         if stem in self.stem_lexicon[lang]:
-                            for part, part_weight in FIELD_WEIGHTS.items():
+                            for part in parts:
+                                part_weight = FIELD_WEIGHTS[part]
                                 if stem in self.field_lexicon[f"{part}_{lang}"]:
                                     add(f"{part}_{lang}", stem, weight * part_weight, index, strength)
             if slot.original != slot.word:
                 add("exact", slot.original, EXACT_ACCENT_BOOST, index, 1.0)
         return terms
 
-    def rank(self, plan: QueryPlan, intent: str | None = None) -> list[RankedArticle]:
-        """Every matching article, best first, with the slots it matched."""
+    def rank(self, plan: QueryPlan, intent: str | None = None, want: int = 20) -> list[RankedArticle]:
+        """Matching articles, best first, with the slots each matched.
+
+        Articles matching every word come first: when at least ``want`` of them exist only those
+        are ranked (an intersection is far cheaper than a union on a large index); otherwise any
+        word may match, and coverage of the query weighs in the ranking."""
         terms = self._term_slots(plan)
         if not terms:
             return []
-        query: Query = Or([Term(f, t, boost=b) for (f, t), (b, _) in terms.items()])
-        searcher = self.searcher()
         filter_query = Term("intent", intent) if intent else None
-        hits = searcher.search(query, limit=DOC_LIMIT, filter=filter_query, terms=True)
+        by_slot: dict[int, list[Query]] = {}
+        for (fieldname, text), (boost, slots) in terms.items():
+            for slot_index in slots:
+                by_slot.setdefault(slot_index, []).append(Term(fieldname, text, boost=boost))
+        if len(by_slot) > 1:
+            every = And([Or(queries) for queries in by_slot.values()])
+            ranked = self._ranked(plan, terms, every, filter_query)
+            if len(ranked) >= want:
+                return ranked
+        return self._ranked(plan, terms, Or([Term(f, t, boost=b) for (f, t), (b, _) in terms.items()]), filter_query)
+
+    def _ranked(
+        self,
+        plan: QueryPlan,
+        terms: dict[tuple[str, str], tuple[float, dict[int, float]]],
+        query: Query,
+        filter_query: Query | None,
+    ) -> list[RankedArticle]:
+        hits = self.searcher().search(query, limit=DOC_LIMIT, filter=filter_query, terms=True)
         by_article: dict[str, RankedArticle] = {}
         for hit in hits:
             matched: dict[int, float] = {}

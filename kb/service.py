@@ -192,7 +192,7 @@ class KnowledgeBase:
         offset: int,
         intent: str | None,
     ) -> SearchResponse:
-        ranked = engine.rank(plan, intent) if not plan.is_empty else []
+        ranked = engine.rank(plan, intent, want=offset + limit + 1) if not plan.is_empty else []
         results = []
         for item in ranked[offset : offset + limit]:
             found = engine.article_in(item.article_id, chosen.locale, self.default_locale)
