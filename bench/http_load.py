@@ -87,6 +87,29 @@ class _Sampler(threading.Thread):
                 self.peak = m
 
 
+def _cpu_ticks(root_pid: int) -> int:
+    total = 0
+    for pid in [root_pid, *_children(root_pid)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def settle(pid: int, max_wait: float = 60.0) -> float:
+    """Wait until the server has worked off any backlog (its CPU < 5 % over 0.5 s)."""
+    t0 = time.monotonic()
+    hz = os.sysconf("SC_CLK_TCK")
+    while time.monotonic() - t0 < max_wait:
+        before = _cpu_ticks(pid)
+        time.sleep(0.5)
+        if (_cpu_ticks(pid) - before) / hz < 0.025:
+            break
+    return round(time.monotonic() - t0, 1)
+
+
 def _get(port: int, path: str, timeout: float = 2.0) -> int:
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
@@ -100,11 +123,11 @@ def _get(port: int, path: str, timeout: float = 2.0) -> int:
 
 @contextmanager
 def server(target: str, workers: int, env_extra: dict[str, str], log_path: Path,
-           health: str, startup_timeout: float = 90.0):
+           health: str, startup_timeout: float = 90.0, extra_args: tuple[str, ...] = ()):
     """Run ``uvicorn <target>`` on a free loopback port; yield (port, pid); stop it after."""
     port = free_port()
     cmd = [sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port),
-           "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+           "--workers", str(workers), "--no-access-log", "--log-level", "warning", *extra_args]
     env = {**os.environ, **env_extra}
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as out:
@@ -162,6 +185,7 @@ def load_one_server(port: int, pid: int, endpoints: dict[str, list[str]], rates:
     result: dict[str, object] = {}
     warm = endpoints["search"][:200]
     run_open_loop(HOST, port, warm, rate=200, duration=len(warm) / 200)
+    settle(pid)
     result["rss_at_rest"] = memory(pid)
     cursor = len(warm)
     for name, paths in endpoints.items():
@@ -174,6 +198,7 @@ def load_one_server(port: int, pid: int, endpoints: dict[str, list[str]], rates:
             sampler.stop_evt.set()
             sampler.join()
             r["rss_peak"] = sampler.peak
+            r["settle_seconds"] = settle(pid)
             cursor += r["sent"]
             log(f"  {name} open-loop {rate:g}/s: p50 {r['latency_ms'].get('p50')} ms, "
                 f"p99 {r['latency_ms'].get('p99')} ms, errors {r['errors']}, "
@@ -187,6 +212,7 @@ def load_one_server(port: int, pid: int, endpoints: dict[str, list[str]], rates:
         sampler.stop_evt.set()
         sampler.join()
         w["rss_peak"] = sampler.peak
+        w["settle_seconds"] = settle(pid)
         cursor += w["requests"]
         log(f"  {name} wrk: {w['rps']} req/s, p50 {w['latency_ms']['p50']} ms, "
             f"p99 {w['latency_ms']['p99']} ms, errors {w['errors']}, non-2xx {w['non_2xx']}")

@@ -23,6 +23,7 @@ from bench.peer_fts5 import relevance
 from bench.trace import TraceParams, load_golden, make_trace
 
 CACHE_ON = 4096
+PROFILE_QUERIES = 400
 
 
 def build(content: Path, index_dir: Path) -> dict[str, object]:
@@ -83,13 +84,15 @@ def run_config(index_dir: Path, entries: list[dict], warmup: list[dict], cache_s
         from pyinstrument import Profiler
 
         kb = KnowledgeBase(index_dir, cache_size=cache_size)
-        profiler = Profiler(interval=0.0005)
+        profiler = Profiler(interval=0.001)
         profiler.start()
-        for e in entries:
+        for e in entries[:PROFILE_QUERIES]:
             search(e["q"], e["locale"])
         profiler.stop()
         profile.parent.mkdir(parents=True, exist_ok=True)
         profile.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+        profile.with_suffix(".all.txt").write_text(
+            profiler.output_text(unicode=True, color=False, show_all=True))
         profile.with_suffix(".html").write_text(profiler.output_html())
         out["profile"] = str(profile)
     if answers:

@@ -125,6 +125,10 @@ def render(data: dict, history: list[dict], results: Path) -> str:
     out += _inproc(data)
     out += _reindex(data)
     out += _http(data)
+    out += _ablation(data)
+    findings = Path(__file__).with_name("findings.md")
+    if findings.exists():
+        out.append(findings.read_text(encoding="utf-8"))
     out += _params(data)
     if history:
         keys = list(summary_row({"machine": {}}).keys())
@@ -253,6 +257,21 @@ def _http(data: dict) -> list[str]:
     return out
 
 
+def _ablation(data: dict) -> list[str]:
+    variants = _g(data, "ablation", "variants")
+    if not variants:
+        return []
+    rows = [[k, _f(v.get("rps"), 0), _f(_g(v, "latency_ms", "p50"), 2),
+             _f(_g(v, "latency_ms", "p99"), 2), v.get("errors"), v.get("non_2xx"),
+             _f(v.get("rss"), 0)] for k, v in variants.items()]
+    return ["### Where the HTTP time goes (`bench/ablation.py`)\n",
+            "Same index and trace, one worker, `wrk` to saturation on `/v1/search`: the API as "
+            "shipped, without its search log, without its middlewares, and a bare FastAPI route "
+            "calling `KnowledgeBase.search` (what the FTS5 peer app is).\n",
+            _table(["variant", "req/s", "p50 ms", "p99 ms", "errors", "non-2xx", "RSS MiB"],
+                   rows)]
+
+
 def _params(data: dict) -> list[str]:
     out = ["## Parameters\n"]
     big = max((int(k) for k in _g(data, "reindex", "sizes", default={}) or {}), default=None)
@@ -290,8 +309,15 @@ def _params(data: dict) -> list[str]:
 
 def _profiles(results: Path) -> list[str]:
     out = []
-    for f in sorted((results / "profiles").glob("*.txt")):
+    for f in sorted((results / "profiles").glob("server-*.txt")):
+        out.append(f"### Profile: {f.stem} (pyinstrument inside uvicorn under wrk, 1 worker; "
+                   "flat: inclusive and self time per function)\n")
+        out.append("```\n" + "\n".join(f.read_text().splitlines()[:75]) + "\n```\n")
+    for f in sorted((results / "profiles").glob("profile-*.txt")):
+        if f.name.endswith(".all.txt"):
+            continue
         lines = f.read_text().splitlines()
-        out.append(f"### Profile: {f.stem} (pyinstrument, untimed pass, cache off)\n")
+        out.append(f"### Profile: {f.stem} (pyinstrument, untimed pass over the first "
+                   f"queries of the trace, cache off; full tree in {f.stem}.all.txt)\n")
         out.append("```\n" + "\n".join(lines[:60]) + "\n```\n")
     return (["## Profiles of the hot path\n"] + out) if out else []

@@ -23,6 +23,7 @@ from bench.common import RESULTS, ROOT, log, machine_info
 from bench.report import render, summary_row
 
 PY = sys.executable
+HISTORY = ROOT / "bench" / "history.jsonl"
 
 
 def cpu_busy(seconds: float = 1.0) -> float:
@@ -73,8 +74,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--skip-http", action="store_true")
     ap.add_argument("--no-history", action="store_true")
     ap.add_argument("--note", default="", help="a line recorded with this run (what changed)")
+    ap.add_argument("--render-only", action="store_true",
+                    help="re-render BENCHMARKS.md from <results>/all.json (e.g. after editing "
+                         "bench/findings.md)")
     args = ap.parse_args(argv)
     res = args.results
+    if args.render_only:
+        data = json.loads((res / "all.json").read_text())
+        args.out.write_text(render(data, _history(), res), encoding="utf-8")
+        log(f"wrote {args.out}")
+        return
     res.mkdir(parents=True, exist_ok=True)
     quick = args.quick
     sizes = [20] if quick else [1000, 10000]
@@ -125,23 +134,37 @@ def main(argv: list[str] | None = None) -> None:
             http_args += ["--workers", "1", "--rates", "50", "--duration", "1",
                           "--wrk-duration", "1"]
         data["http"] = r.step("http", http_args, res / "http.json")
+        abl = ["bench.ablation", "--index", str(index), "--trace", str(res / "trace-http.json"),
+               "--json", str(res / "ablation.json")]
+        if quick:
+            abl += ["--seconds", "1", "--variants", "full", "bare"]
+        data["ablation"] = r.step("ablation", abl, res / "ablation.json")
+        if not quick:
+            for cache, label in ((0, "cache_off"), (4096, "cache_on")):
+                r.step(f"profile-server-{label}", [
+                    "bench.profile_server", "--index", str(index), "--trace",
+                    str(res / "trace-http.json"), "--cache", str(cache), "--seconds", "10",
+                    "--out", str(res / "profiles" / f"server-search-{label}.txt")])
     data["steps"] = r.steps
     (res / "all.json").write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str))
-    history_path = ROOT / "bench" / "history.jsonl"
-    history = []
-    if history_path.exists():
-        history = [json.loads(x) for x in history_path.read_text().splitlines() if x.strip()]
+    history = _history()
     if not quick and not args.no_history:
         history.append(summary_row(data))
-        history_path.write_text("".join(json.dumps(h, ensure_ascii=False) + "\n" for h in history))
+        HISTORY.write_text("".join(json.dumps(h, ensure_ascii=False) + "\n" for h in history))
     args.out.write_text(render(data, history, res), encoding="utf-8")
     log(f"wrote {args.out}")
+
+
+def _history() -> list[dict]:
+    if not HISTORY.exists():
+        return []
+    return [json.loads(x) for x in HISTORY.read_text().splitlines() if x.strip()]
 
 
 def _git() -> dict[str, object]:
     def git(*a: str) -> str:
         p = subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True)
-        return p.stdout.strip()
+        return p.stdout.rstrip()
     return {"commit": git("rev-parse", "--short", "HEAD"),
             "dirty_engine_files": [x[3:] for x in git("status", "--porcelain", "kb", "api")
                                    .splitlines()]}

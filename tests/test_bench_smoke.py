@@ -161,6 +161,8 @@ def test_run_all_quick_writes_the_report(tmp_path: Path) -> None:
     text = out.read_text()
     for heading in ("## Targets", "## In-process search latency", "## Reindex scale",
                     "## HTTP load", "### Saturation (wrk)", "### Open loop at fixed rates",
-                    "### Server memory", "## Parameters", "## Commands"):
+                    "### Server memory", "### Where the HTTP time goes", "## Parameters",
+                    "## Commands"):
         assert heading in text
     assert "| ours-cache-off-w1 | search |" in text and "| peer-w1 | search |" in text
+    assert "| bare, cache on |" in text
