@@ -32,7 +32,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.query import Term
 
-from .analysis import exact_analyzer, stemming_analyzer, words, words_analyzer
+from .analysis import exact_analyzer, stemming_analyzer
 from .chunking import Chunk, chunk_article
 from .content import Article, ContentSet
 from .errors import IndexBuildError, IndexBusyError, IndexNotFoundError
@@ -58,14 +58,15 @@ def make_schema(languages: tuple[str, ...]) -> Schema:
         "article_id": ID(stored=True),
         "locale": ID(stored=True),
         "intent": ID(stored=True),
-        "words": TEXT(analyzer=words_analyzer()),
-        "exact": TEXT(analyzer=exact_analyzer()),
+        # Un-stemmed words with their accents: exact-accent matches, and (folded) the vocabulary
+        # for typos, prefixes and suggestions. No positions anywhere: no phrase queries are made.
+        "exact": TEXT(analyzer=exact_analyzer(), phrase=False),
     }
     for lang in languages:
         analyzer = stemming_analyzer(lang)
-        fields[f"title_{lang}"] = TEXT(analyzer=analyzer)
-        fields[f"kw_{lang}"] = TEXT(analyzer=analyzer)
-        fields[f"body_{lang}"] = TEXT(analyzer=analyzer)
+        fields[f"title_{lang}"] = TEXT(analyzer=analyzer, phrase=False)
+        fields[f"kw_{lang}"] = TEXT(analyzer=analyzer, phrase=False)
+        fields[f"body_{lang}"] = TEXT(analyzer=analyzer, phrase=False)
     return Schema(**fields)
 
 
@@ -119,7 +120,6 @@ def _document(article: Article, chunks: list[Chunk]) -> dict[str, str]:
         "article_id": article.id,
         "locale": article.locale,
         "intent": article.intent,
-        "words": f"{article.title}\n{body}\n{keywords}",
         "exact": f"{article.title}\n{body}\n{keywords}",
         f"title_{lang}": article.title,
         f"kw_{lang}": keywords,
@@ -134,10 +134,10 @@ def _verify(path: Path, expected_docs: int, canaries: list[Article]) -> None:
             if searcher.doc_count() != expected_docs:
                 raise IndexBuildError(f"index holds {searcher.doc_count()} documents, expected {expected_docs}")
             for article in canaries:
-                word = next((w for w in words(article.title) if len(w) > 2), None)
+                word = next((t.text for t in exact_analyzer()(article.title) if len(t.text) > 2), None)
                 if word is None:
                     continue
-                hits = searcher.search(Term("words", word), limit=None)
+                hits = searcher.search(Term("exact", word), limit=None)
                 if not any(hit["article_id"] == article.id for hit in hits):
                     raise IndexBuildError(f"canary query {word!r} does not find {article.locale}/{article.id}")
     finally:

@@ -41,22 +41,16 @@ _EMAIL = re.compile(
 )
 
 # Five groups of five characters: the 25-character product key printed on the box card.
-_PRODUCT_KEY = re.compile(
-    r"(?<![\w-])[A-Za-z0-9]{5}(?:([- ])[A-Za-z0-9]{5})(?:\1[A-Za-z0-9]{5}){3}(?![\w-])"
-)
+_PRODUCT_KEY = re.compile(r"(?<![\w-])[A-Za-z0-9]{5}(?:([- ])[A-Za-z0-9]{5})(?:\1[A-Za-z0-9]{5}){3}(?![\w-])")
 # Three or more dash-separated groups of 4–12 characters (licence codes, UUIDs).
 _DASHED_KEY = re.compile(r"(?<![\w-])[A-Za-z0-9]{4,12}(?:-[A-Za-z0-9]{4,12}){2,}(?![\w-])")
 _TOKEN = re.compile(r"(?<!\w)[A-Za-z0-9_]{12,}+(?!\w)")
 _LETTER_DIGIT_SWITCH = re.compile(r"(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 
 # "+33 6 12 34 56 78", "+33 (0)6 12 34 56 78", "0044 20 7946 0958", "+1 (555) 123-4567".
-_INTERNATIONAL_PHONE = re.compile(
-    r"(?<![\w+])(?<![0-9][ .-])(?:\+|00)[ ]?[1-9][0-9 .()\-]{5,24}[0-9]"
-)
+_INTERNATIONAL_PHONE = re.compile(r"(?<![\w+])(?<![0-9][ .-])(?:\+|00)[ ]?[1-9][0-9 .()\-]{5,24}[0-9]")
 _GROUP_END = re.compile(r"[0-9](?=[ .()\-])")
-_US_PHONE_PARENS = re.compile(
-    r"(?<![\w+])(?:1[ .-]?)?\([2-9][0-9]{2}\)[ .-]?[0-9]{3}[ .-]?[0-9]{4}(?![0-9])"
-)
+_US_PHONE_PARENS = re.compile(r"(?<![\w+])(?:1[ .-]?)?\([2-9][0-9]{2}\)[ .-]?[0-9]{3}[ .-]?[0-9]{4}(?![0-9])")
 # Possessive: a cluster is taken whole or not at all, so hostile input cannot make it backtrack.
 _DIGIT_CLUSTER = re.compile(r"(?<![0-9])[0-9]++(?:[ .-][0-9]++)*+")
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:([ .])[0-9]{3})(?:\1[0-9]{3})*")

@@ -158,24 +158,16 @@ def _feedback(
     with storage.connect() as conn:
         rows = [(a, loc, int(yes or 0), int(no or 0)) for a, loc, yes, no in conn.execute(stmt)]
         comments: dict[tuple[str, str], list[str]] = {}
-        for article_id, loc, comment in conn.execution_options(yield_per=500).execute(
-            comments_stmt
-        ):
+        for article_id, loc, comment in conn.execution_options(yield_per=500).execute(comments_stmt):
             kept = comments.setdefault((article_id, loc), [])
             if len(kept) < _COMMENTS_PER_ARTICLE:
                 kept.append(comment)
     votes = sum(yes + no for _a, _l, yes, no in rows)
-    articles = (
-        ArticleFeedback(a, loc, yes, no, comments.get((a, loc), []))
-        for a, loc, yes, no in rows
-        if no
-    )
+    articles = (ArticleFeedback(a, loc, yes, no, comments.get((a, loc), [])) for a, loc, yes, no in rows if no)
     return _per_locale(articles, lambda f: f.locale, limit), votes
 
 
-def build_report(
-    storage: Storage, since: datetime | None = None, locale: str | None = None, limit: int = 20
-) -> Report:
+def build_report(storage: Storage, since: datetime | None = None, locale: str | None = None, limit: int = 20) -> Report:
     """Build the content-gap report over records created at or after ``since`` (all if None).
 
     ``locale`` keeps one locale's records only; ``limit`` caps each section per locale.
@@ -202,9 +194,7 @@ def build_report(
             count, served = gaps.get((event.locale, event.top_article), (0, set()))
             gaps[(event.locale, event.top_article)] = (count + 1, served | {event.fallback_locale})
     ranked_gaps = sorted(gaps.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][1]))
-    gap_list = (
-        TranslationGap(art, loc, sorted(served), n) for (loc, art), (n, served) in ranked_gaps
-    )
+    gap_list = (TranslationGap(art, loc, sorted(served), n) for (loc, art), (n, served) in ranked_gaps)
     articles, votes = _feedback(storage, since, locale, limit)
     return Report(
         generated_at=utc_now(),
@@ -228,21 +218,15 @@ def _table(title: str, headers: list[str], rows: list[list[str]]) -> list[str]:
     """A titled table; columns whose header starts with '#' (counts) are right-aligned."""
     if not rows:
         return ["", title, "  (none)"]
-    widths = [
-        max(len(h) - h.startswith("#"), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)
-    ]
+    widths = [max(len(h) - h.startswith("#"), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
 
     def line(cells: list[str], right: list[bool]) -> str:
-        padded = (
-            c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)
-        )
+        padded = (c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True))
         return ("  " + "  ".join(padded)).rstrip()
 
     right = [h.startswith("#") for h in headers]
     names = [h.removeprefix("#") for h in headers]
-    return ["", title, line(names, right), line(["-" * w for w in widths], right)] + [
-        line(r, right) for r in rows
-    ]
+    return ["", title, line(names, right), line(["-" * w for w in widths], right)] + [line(r, right) for r in rows]
 
 
 def _sections(report: Report) -> list[tuple[str, list[str], list[tuple[str, list[str]]]]]:
@@ -293,9 +277,7 @@ def format_table(report: Report) -> str:
     for loc in report.locales():
         out += ["", f"== {loc} =="]
         for title, headers, rows in sections:
-            out += _table(
-                title, headers, [cells for row_locale, cells in rows if row_locale == loc]
-            )
+            out += _table(title, headers, [cells for row_locale, cells in rows if row_locale == loc])
     if not report.locales():
         out += ["", "Nothing recorded in this period."]
     return "\n".join(out) + "\n"

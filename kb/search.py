@@ -99,8 +99,7 @@ class SearchEngine:
         self._tokens: dict[tuple[str, str, int], TextTokens] = {}
         with generation.index.reader() as reader:
             self.vocab = Vocabulary.from_terms(
-                ((t.decode(), reader.doc_frequency("words", t)) for t in reader.lexicon("words")),
-                ((t.decode(), reader.doc_frequency("exact", t)) for t in reader.lexicon("exact")),
+                (t.decode(), reader.doc_frequency("exact", t)) for t in reader.lexicon("exact")
             )
             docs = max(1, reader.doc_count())
             self.ubiquitous = frozenset(

@@ -112,9 +112,7 @@ class SearchLogWriter:
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every accepted record is written (or failed); False on timeout."""
         with self._done:
-            return self._done.wait_for(
-                lambda: self._written + self._failed >= self._accepted, timeout=timeout
-            )
+            return self._done.wait_for(lambda: self._written + self._failed >= self._accepted, timeout=timeout)
 
     def close(self, timeout: float | None = 10.0) -> bool:
         """Stop accepting records, write what is queued, stop the thread; True if it finished."""
@@ -223,9 +221,7 @@ _EVENT_COLUMNS: tuple[str, ...] = ("created_at", "kind", "query_normalized", "lo
 _EVENT_COLUMNS += ("result_count", "top_article", "answered", "session_id", "fallback_locale")
 
 
-def read_events(
-    storage: Storage, since: datetime | None = None, locale: str | None = None
-) -> Iterator[LogEvent]:
+def read_events(storage: Storage, since: datetime | None = None, locale: str | None = None) -> Iterator[LogEvent]:
     """Stream log records created at or after ``since`` (in ``locale``), keystrokes collapsed."""
     c = search_log.c
     stmt = select(*(c[name] for name in _EVENT_COLUMNS)).order_by(c.session_id, c.created_at, c.id)

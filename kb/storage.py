@@ -184,9 +184,7 @@ class Storage:
     (or use it as a context manager) to release the connections.
     """
 
-    def __init__(
-        self, url: str = "sqlite:///var/kb.sqlite3", *, busy_timeout_ms: int = 5000
-    ) -> None:
+    def __init__(self, url: str = "sqlite:///var/kb.sqlite3", *, busy_timeout_ms: int = 5000) -> None:
         parsed = make_url(url)
         self.url = url
         self.dialect = parsed.get_backend_name()

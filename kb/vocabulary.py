@@ -109,12 +109,16 @@ class Vocabulary:
         return [(c, d) for d, _, c in scored[:limit]]
 
     @classmethod
-    def from_terms(cls, terms: Iterable[tuple[str, int]], accented: Iterable[tuple[str, int]] = ()) -> Vocabulary:
+    def from_terms(cls, accented: Iterable[tuple[str, int]]) -> Vocabulary:
+        """From (word as written, document frequency) pairs: folded words with summed frequencies,
+        each remembering its most frequent accented spelling."""
         from .analysis import fold
 
+        frequencies: dict[str, int] = defaultdict(int)
         best: dict[str, tuple[int, str]] = {}
         for term, freq in accented:
             key = fold(term)
+            frequencies[key] += freq
             if key != term and freq > best.get(key, (0, ""))[0]:
                 best[key] = (freq, term)
-        return cls(dict(terms), {k: v for k, (_, v) in best.items()})
+        return cls(dict(frequencies), {k: term for k, (_, term) in best.items()})
