@@ -18,7 +18,7 @@ MAX_Q_CHARS = 500
 CACHE_SECONDS = 60
 
 
-def get_kb(request: Request) -> KnowledgeBase:
+async def get_kb(request: Request) -> KnowledgeBase:
     """The app's knowledge base; opened on first use if the index was built after start-up."""
     kb = request.app.state.kb
     if kb is None:
@@ -33,7 +33,7 @@ def get_kb(request: Request) -> KnowledgeBase:
 KB = Annotated[KnowledgeBase, Depends(get_kb)]
 
 
-def get_storage(request: Request) -> Storage:
+async def get_storage(request: Request) -> Storage:
     """The feedback and search-log storage, or 503 ``storage_unavailable``."""
     return request.app.state.storage_state.require()
 

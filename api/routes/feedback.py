@@ -44,7 +44,7 @@ class FeedbackRequest(BaseModel):
         return value
 
 
-def json_only(request: Request) -> None:
+async def json_only(request: Request) -> None:
     """415 for a body that is not JSON, rather than a puzzling validation error."""
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
