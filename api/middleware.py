@@ -5,13 +5,13 @@ Plain ASGI rather than ``BaseHTTPMiddleware``: it adds microseconds, not a task 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
 import sys
 import time
-import itertools
-import os
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
