@@ -61,6 +61,7 @@ class QueryPlan:
     typing: bool  # the last word may be unfinished
     words: list[str] = field(default_factory=list)  # every folded word, typos corrected
     raw_words: list[str] = field(default_factory=list)  # every folded word as typed
+    matchers: dict[str, Matcher] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -309,7 +310,15 @@ class SearchEngine:
         return None
 
     def matcher(self, plan: QueryPlan, lang: str) -> Matcher:
-        """The words and stems (in ``lang``) that the plan's alternatives match, by slot."""
+        """The words and stems (in ``lang``) that the plan's alternatives match, by slot
+        (built once per plan and language: every result of a page shares it)."""
+        cached = plan.matchers.get(lang)
+        if cached is not None:
+            return cached
+        plan.matchers[lang] = built = self._build_matcher(plan, lang)
+        return built
+
+    def _build_matcher(self, plan: QueryPlan, lang: str) -> Matcher:
         words: dict[str, set[int]] = {}
         stems_found: dict[str, set[int]] = {}
         for index, slot in enumerate(plan.slots):
