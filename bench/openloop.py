@@ -18,38 +18,53 @@ from bench.common import summarize_ms
 EARLY_S = 0.001
 
 
+Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
 class _Pool:
-    def __init__(self, host: str, port: int, max_conns: int):
-        self.host, self.port, self.max_conns = host, port, max_conns
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    """Keep-alive connections, most recently used first. A connection idle for longer than
+    ``max_idle`` is closed instead of reused: the server may already have closed it (uvicorn's
+    keep-alive timeout is 5 s), and a request written into it would fail with an EOF."""
+
+    def __init__(self, host: str, port: int, max_conns: int, max_idle: float = 2.0):
+        self.host, self.port, self.max_conns, self.max_idle = host, port, max_conns, max_idle
+        self.idle: list[tuple[float, Conn]] = []
         self.open = 0
         self.peak = 0
         self.waiters: asyncio.Queue[None] = asyncio.Queue()
 
-    async def acquire(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def acquire(self, fresh: bool = False) -> tuple[Conn, bool]:
+        """A connection, and whether it was reused."""
+        now = asyncio.get_running_loop().time()
         while True:
-            if self.idle:
-                return self.idle.pop()
+            while self.idle and not fresh:
+                since, conn = self.idle.pop()
+                if now - since <= self.max_idle:
+                    return conn, True
+                self._drop(conn)
             if self.open < self.max_conns:
                 self.open += 1
                 self.peak = max(self.peak, self.open)
                 try:
-                    return await asyncio.open_connection(self.host, self.port)
+                    return await asyncio.open_connection(self.host, self.port), False
                 except BaseException:
                     self.open -= 1
                     raise
             await self.waiters.get()
 
-    def release(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], ok: bool) -> None:
+    def _drop(self, conn: Conn) -> None:
+        self.open -= 1
+        conn[1].close()
+
+    def release(self, conn: Conn, ok: bool) -> None:
         if ok:
-            self.idle.append(conn)
+            self.idle.append((asyncio.get_running_loop().time(), conn))
         else:
-            self.open -= 1
-            conn[1].close()
+            self._drop(conn)
         self.waiters.put_nowait(None)
 
     def close(self) -> None:
-        for _, writer in self.idle:
+        for _, (_, writer) in self.idle:
             writer.close()
         self.idle.clear()
 
@@ -86,6 +101,7 @@ async def open_loop(host: str, port: int, paths: list[str], rate: float, duratio
     lags: list[float] = []
     statuses: Counter[int] = Counter()
     errors: Counter[str] = Counter()
+    retries: Counter[str] = Counter()
     tasks: list[asyncio.Task[None]] = []
 
     async def one(path: str, scheduled: float) -> None:
@@ -94,10 +110,23 @@ async def open_loop(host: str, port: int, paths: list[str], rate: float, duratio
         ok = False
         try:
             async with asyncio.timeout(timeout):
-                conn = await pool.acquire()
+                conn, reused = await pool.acquire()
                 sent = loop.time()
                 conn[1].write(request)
-                status, ok = await _read_response(conn[0])
+                try:
+                    status, ok = await _read_response(conn[0])
+                except (asyncio.IncompleteReadError, ConnectionResetError) as exc:
+                    # The server closed an idle keep-alive connection as we reused it, before
+                    # sending a byte back: retry this GET once on a new connection, as HTTP
+                    # clients do; the latency still runs from the scheduled time.
+                    if not reused or (isinstance(exc, asyncio.IncompleteReadError)
+                                      and exc.partial):
+                        raise
+                    retries["stale_connection"] += 1
+                    pool.release(conn, False)
+                    conn, _ = await pool.acquire(fresh=True)
+                    conn[1].write(request)
+                    status, ok = await _read_response(conn[0])
             done = loop.time()
             latencies.append((done - scheduled) * 1000)
             service.append((done - sent) * 1000)
@@ -132,6 +161,7 @@ async def open_loop(host: str, port: int, paths: list[str], rate: float, duratio
         "completed": len(latencies),
         "errors": sum(errors.values()),
         "error_kinds": dict(errors),
+        "retries": dict(retries),
         "non_2xx": non_2xx,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "achieved_rps": round(len(latencies) / elapsed, 1) if elapsed > 0 else 0.0,

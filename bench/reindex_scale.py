@@ -98,6 +98,25 @@ def run(sizes: list[int], work: Path, seed: int, peer: bool = True) -> dict:
     return out
 
 
+def profile_build(corpus: Path, out: Path) -> None:
+    """Where a reindex spends its time: load_content + build_index under pyinstrument."""
+    import tempfile
+
+    from pyinstrument import Profiler
+
+    from kb.content import load_content
+    from kb.indexing import build_index
+
+    with tempfile.TemporaryDirectory(prefix="kb-reindex-prof-") as tmp:
+        profiler = Profiler(interval=0.01)
+        profiler.start()
+        build_index(load_content(corpus), Path(tmp) / "index")
+        profiler.stop()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(profiler.output_text(unicode=True, color=False))
+    log(f"profile written to {out}")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -107,8 +126,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--shipped", action="store_true",
                     help="only index the shipped content into <work>/index-shipped")
+    ap.add_argument("--profile", type=Path, metavar="OUT",
+                    help="instead: load and index <work>/corpus-<first size> in-process under "
+                         "pyinstrument (10 ms interval) and write the profile to OUT")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    if args.profile:
+        profile_build(args.work / f"corpus-{args.sizes[0]}", args.profile)
+        return
     if args.shipped:
         index = args.work / "index-shipped"
         shutil.rmtree(index, ignore_errors=True)

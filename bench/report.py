@@ -78,6 +78,14 @@ def targets(data: dict) -> list[list[Any]]:
     return rows
 
 
+def _hist_cell(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return _f(value, 1 if key.endswith(("_rps", "_s")) else 3)
+    return _f(value)
+
+
 def _lat_row(name: str, d: Any) -> list[Any]:
     s = d or {}
     return [name, _f(s.get("p50"), 3), _f(s.get("p95"), 3), _f(s.get("p99"), 3),
@@ -119,7 +127,9 @@ def render(data: dict, history: list[dict], results: Path) -> str:
         ["OS", m["os"]], ["code", f"commit {_g(data, 'git', 'commit')}" + (
             " + uncommitted changes in " + ", ".join(_g(data, "git", "dirty_engine_files"))
             if _g(data, "git", "dirty_engine_files") else "")],
-        ["note", data.get("note") or "–"]]))
+        ["note", data.get("note") or "–"]] + ([[
+            "HTTP steps re-run", f"{data['http_rerun']['date']} on commit "
+            f"{_g(data, 'http_rerun', 'git', 'commit')}"]] if data.get("http_rerun") else [])))
     out.append("## Targets (product.md, quality bars)\n")
     out.append(_table(["target", "bar", "measured", ""], targets(data)))
     out += _inproc(data)
@@ -134,8 +144,7 @@ def render(data: dict, history: list[dict], results: Path) -> str:
         keys = list(summary_row({"machine": {}}).keys())
         out.append("## History (before / after)\n")
         out.append("One line per full run (`bench/history.jsonl`); latencies in ms.\n")
-        out.append(_table(keys, [[_f(h.get(k), 3) if isinstance(h.get(k), float) else
-                                  _f(h.get(k)) for k in keys] for h in history]))
+        out.append(_table(keys, [[_hist_cell(k, h.get(k)) for k in keys] for h in history]))
     out.append("## Commands\n")
     out.append("Run from the repository root with the project virtualenv "
                "(`.venv/bin/python -m bench.run_all`). The steps it ran:\n")
