@@ -18,7 +18,7 @@ MAX_Q_CHARS = 500
 CACHE_SECONDS = 60
 
 
-async def get_kb(request: Request) -> KnowledgeBase:
+def knowledge_base(request: Request) -> KnowledgeBase:
     """The app's knowledge base; opened on first use if the index was built after start-up."""
     kb = request.app.state.kb
     if kb is None:
@@ -28,6 +28,11 @@ async def get_kb(request: Request) -> KnowledgeBase:
         if kb is None:
             raise IndexNotFoundError("no index yet: run `kb reindex`")
     return kb
+
+
+async def get_kb(request: Request) -> KnowledgeBase:
+    """``knowledge_base`` as an async dependency: no threadpool hop on every request."""
+    return knowledge_base(request)
 
 
 KB = Annotated[KnowledgeBase, Depends(get_kb)]

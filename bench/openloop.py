@@ -174,8 +174,15 @@ async def open_loop(host: str, port: int, paths: list[str], rate: float, duratio
 
 def run_open_loop(host: str, port: int, paths: list[str], rate: float, duration: float,
                   **kwargs: object) -> dict:
-    """Synchronous wrapper (a fresh event loop per run)."""
+    """Synchronous wrapper (a fresh event loop per run, in a thread of its own when the caller's
+    thread already runs one, as under Playwright's sync API in the same test process)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run() -> dict:
+        return asyncio.run(open_loop(host, port, paths, rate, duration, **kwargs))  # type: ignore[arg-type]
+
     t0 = time.perf_counter()
-    result = asyncio.run(open_loop(host, port, paths, rate, duration, **kwargs))  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(run).result()
     result["wall_s"] = round(time.perf_counter() - t0, 2)
     return result

@@ -192,3 +192,14 @@ def test_articles_list_and_detail(client: TestClient) -> None:
     )
     missing = client.get("/v1/articles/nope")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "article_not_found"
+
+
+def test_article_pages_render_escaped_and_localized(client: TestClient) -> None:
+    page = client.get("/articles/fr/auto-renewal")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr"' in page.text and "20 novembre 2026" in page.text
+    assert (
+        ARTICLES[("auto-renewal", "fr")].steps[0].replace("'", "&#x27;") in page.text
+        or ARTICLES[("auto-renewal", "fr")].steps[0] in page.text
+    )
+    assert client.get("/articles/fr/nope").status_code == 404

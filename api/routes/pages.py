@@ -22,7 +22,7 @@ from kb.errors import ArticleNotFoundError, LocaleError
 from kb.i18n import N_, gettext
 from kb.locales import display_name
 
-from ..deps import get_kb
+from ..deps import knowledge_base
 
 router = APIRouter(include_in_schema=False)
 
@@ -266,7 +266,7 @@ def _not_found_page(request: Request, lang: str) -> Response:
 @router.api_route("/articles/{locale}/{article_id}", methods=["GET", "HEAD"])
 def article_page(request: Request, locale: str, article_id: str) -> Response:
     """One article as an HTML page, in the locale of its address."""
-    kb = get_kb(request)
+    kb = knowledge_base(request)
     try:
         chosen = kb.resolve_locale(locale)
     except LocaleError:
