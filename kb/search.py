@@ -175,7 +175,7 @@ class SearchEngine:
                 corrections = self.vocab.corrections(word, MAX_CORRECTIONS)
                 for candidate, distance in corrections:
                     slot.alternatives.setdefault(candidate, 0.8 if distance == 1 else 0.6)
-                if corrections and not (last and typing and len(slot.alternatives) > len(corrections)):
+                if corrections and not slot.completions:  # an unfinished word is not a typo yet
                     slot.corrected = corrections[0][0]
             known = word in self.vocab or len(slot.alternatives) > 1
             slot.importance = UBIQUITOUS_WEIGHT if word in self.ubiquitous else 1.0 if known else UNKNOWN_WEIGHT

@@ -79,6 +79,8 @@ def test_script_in_query_never_comes_back_as_markup(client: TestClient) -> None:
 def test_suggestions_for_misspelled_queries(client: TestClient) -> None:
     data = client.get("/v1/search", params={"q": "remboursment ", "locale": "fr"}).json()
     assert data["suggestions"] == ["remboursement"]
+    typed = client.get("/v1/search", params={"q": "desactiver renouvelement", "locale": "fr"}).json()
+    assert typed["suggestions"] == ["desactiver renouvellement"]
     assert client.get("/v1/search", params={"q": "remboursement"}).json()["suggestions"] == []
 
 
