@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import click
+from pydantic import BaseModel
 
 from .config import Settings
 from .content import ContentSet, load_content
@@ -58,6 +59,11 @@ def _summary(content: ContentSet) -> None:
         click.echo(f"  {locale}: {len(articles)} articles, {chunks} sections")
     for warning in content.warnings:
         click.secho(f"  warning: {warning}", fg="yellow")
+
+
+def _print_json(model: BaseModel) -> None:
+    """What the API would return, for authors and scripts."""
+    click.echo(json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,7 +163,7 @@ def search(
         _fail(exc)
         return
     if as_json:
-        click.echo(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        _print_json(response)
         return
     if response.suggestions:
         click.echo(f"did you mean: {', '.join(response.suggestions)}")
@@ -183,7 +189,7 @@ def answer(question: str, locale: str | None, as_json: bool, index_dir: Path | N
         _fail(exc)
         return
     if as_json:
-        click.echo(json.dumps(response.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        _print_json(response)
         return
     click.echo(f"intent: {response.intent}   confidence: {response.confidence:.2f}")
     if response.answer:
