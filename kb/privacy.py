@@ -4,7 +4,7 @@
 
 1. e-mail addresses → ``[email]``;
 2. subscription keys → ``[key]``: 25-character product keys in five groups of five
-   (``XXXXX-XXXXX-XXXXX-XXXXX-XXXXX``), other dash-separated key-like groups that mix letters and
+   (``AB1CD-2EF3G-H4IJ5-KL6MN-7OP8Q``), other dash-separated key-like groups that mix letters and
    digits (licence codes, UUIDs), and long alphanumeric tokens that look random (many
    letter/digit alternations, or 20+ characters with a digit);
 3. phone numbers written with an international prefix (``+33 6 12 34 56 78``,
