@@ -131,7 +131,7 @@ class Answerer:
         if found is None:
             return None
         article, fallback = found
-        anchor = article.sections[self.engine.best_section(article, plan)[0]].anchor if plan else None
+        anchor = article.sections[self.engine.best_position(article, plan)].anchor if plan else None
         return self.render(article, fallback, anchor)
 
     def render(self, article: Article, fallback: bool, matched_anchor: str | None = None) -> Answer:

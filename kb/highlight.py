@@ -8,6 +8,7 @@ tokens (cached by the caller) and matched against the query's words and stems pe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from html import escape
 
 from .analysis import exact_analyzer, fold, word_stems
@@ -32,8 +33,9 @@ class Matcher:
     words: dict[str, frozenset[int]]
     stems: dict[str, frozenset[int]]
 
-    @property
+    @cached_property
     def keys(self) -> frozenset[str]:
+        """Every word and stem, computed once: each section of each result is tested against it."""
         return frozenset(self.words) | frozenset(self.stems)
 
     def slots(self, word: str, stems: tuple[str, ...]) -> frozenset[int]:

@@ -17,7 +17,7 @@ from whoosh.query import And, Or, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from .analysis import STOP_WORDS, fold, sanitize, word_stems
+from .analysis import STOP_WORDS, exact_analyzer, fold, sanitize, word_stems
 from .content import Article
 from .highlight import Matcher, TextTokens, analyze, matched_slots, snippet
 from .indexing import Generation, language_of
@@ -111,10 +111,11 @@ class SearchEngine:
                 for part in FIELD_WEIGHTS
                 for lang in self.languages
             }
-            self.stem_lexicon: dict[str, set[str]] = {
-                lang: {t.decode() for part in ("title", "kw", "body") for t in reader.lexicon(f"{part}_{lang}")}
-                for lang in self.languages
-            }
+        # Every stem of a language, whatever the field: a quick first test before the per-field ones.
+        self.stem_lexicon: dict[str, frozenset[str]] = {
+            lang: frozenset().union(*(self.field_lexicon[f"{part}_{lang}"] for part in FIELD_WEIGHTS))
+            for lang in self.languages
+        }
         self.synonyms = self._compile_synonyms(generation.manifest.get("synonyms", {}))
         answering = generation.manifest.get("answering") or {}
         self.filler = frozenset(fold(w) for w in answering.get("filler", []))
@@ -341,22 +342,25 @@ class SearchEngine:
             self._tokens[key] = cached
         return cached
 
-    def best_section(self, article: Article, plan: QueryPlan) -> tuple[int, str]:
-        """(section position, snippet HTML): the section matching most query words, then the earliest."""
+    def best_position(self, article: Article, plan: QueryPlan) -> int:
+        """The section matching most query words (then most matching words, then the earliest)."""
         matcher = self.matcher(plan, language_of(article.locale))
         best = (0, 0, 0)
         for position in range(len(article.sections)):
             slots, count = matched_slots(self.section_tokens(article, position), matcher)
             if (len(slots), count) > best[:2]:
                 best = (len(slots), count, position)
-        position = best[2]
+        return best[2]
+
+    def best_section(self, article: Article, plan: QueryPlan) -> tuple[int, str]:
+        """(section position, snippet HTML) of the best-matching section."""
+        position = self.best_position(article, plan)
+        matcher = self.matcher(plan, language_of(article.locale))
         return position, snippet(self.section_tokens(article, position), matcher)
 
 
 def _split(text: str) -> list[str]:
     """Lowercase words with accents kept, elisions removed, split like the index splits them."""
-    from .analysis import exact_analyzer
-
     return [t.text for t in exact_analyzer()(text)]
 
 
