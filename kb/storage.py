@@ -12,6 +12,7 @@ client identifier; ``session_id`` is a random id the widget makes per visit.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ LOCALE_MAX = 35
 ARTICLE_MAX = 200
 INTENT_MAX = 32
 SESSION_MAX = 64
+# Tries at creating the tables when other workers are creating them at the same moment.
+SCHEMA_ATTEMPTS = 5
 
 
 def utc_now() -> datetime:
@@ -167,8 +170,9 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            # The timeout first: switching to WAL takes a lock that another worker may hold.
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
             cursor.close()
@@ -214,8 +218,28 @@ class Storage:
         return f"Storage({self.engine.url.render_as_string(hide_password=True)!r})"
 
     def create_schema(self) -> None:
-        """Create the tables and indexes that do not exist yet (safe to call at every start)."""
-        metadata.create_all(self.engine)
+        """Create the tables and indexes that do not exist yet (safe to call at every start).
+
+        Workers that start together on a new database race to create the same tables: the
+        loser's ``CREATE TABLE`` fails with "already exists". When a failure leaves some of our
+        tables in place, someone else is creating them, so look again (``create_all`` skips what
+        exists) instead of failing; any other error is raised.
+        """
+        for attempt in range(SCHEMA_ATTEMPTS):
+            try:
+                metadata.create_all(self.engine)
+                return
+            except SQLAlchemyError:
+                if attempt == SCHEMA_ATTEMPTS - 1 or not self._some_tables_exist():
+                    raise
+            time.sleep(0.05 * (attempt + 1))
+
+    def _some_tables_exist(self) -> bool:
+        try:
+            existing = set(sa.inspect(self.engine).get_table_names())
+        except SQLAlchemyError:
+            return False
+        return bool(existing & set(metadata.tables))
 
     @contextmanager
     def connect(self) -> Iterator[sa.Connection]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -70,6 +71,33 @@ def test_sqlite_file_folders_wal_and_busy_timeout(tmp_path: Path) -> None:
         with store.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1234
+
+
+def _create_schema_after(barrier: Any, url: str, errors: Any) -> None:
+    barrier.wait()
+    try:
+        with Storage(url) as store:
+            store.create_schema()
+    except Exception as exc:  # reported to the test, which names it
+        errors.put(repr(exc))
+
+
+def test_workers_starting_together_all_get_the_tables(tmp_path: Path) -> None:
+    # uvicorn --workers N starts N processes that each create the schema of the same new file;
+    # the ones that lose the race must not fail (they would answer 503 to feedback).
+    context = multiprocessing.get_context("spawn")
+    for round_ in range(4):
+        url = f"sqlite:///{tmp_path}/round{round_}/kb.sqlite3"
+        barrier, errors = context.Barrier(3), context.Queue()
+        workers = [context.Process(target=_create_schema_after, args=(barrier, url, errors)) for _ in range(3)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        assert [worker.exitcode for worker in workers] == [0, 0, 0]
+        assert errors.empty(), errors.get()
+        with Storage(url) as store:
+            assert set(sa.inspect(store.engine).get_table_names()) == set(metadata.tables)
 
 
 def test_in_memory_sqlite_works_across_threads() -> None:
