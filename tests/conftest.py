@@ -3,6 +3,7 @@ over it, and the real FastAPI app (in-process) with its own temporary storage.""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from kb.config import Settings
 from kb.content import load_content
 from kb.indexing import build_index
 from kb.service import KnowledgeBase
+from kb.storage import Storage, metadata
+
+from .postgres_server import ENV_URL, ThrowawayPostgres, unavailable_reason
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT_DIR = ROOT / "content"
@@ -50,3 +54,36 @@ def client(index_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
     """The real app over the shipped content (lifespan run), one per test."""
     with TestClient(create_app(make_settings(index_dir, tmp_path)), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database for the storage tests: ``KB_TEST_POSTGRES_URL`` when set, otherwise a
+    throwaway server started for this test session (see tests/postgres_server.py)."""
+    given = os.environ.get(ENV_URL)
+    if given:
+        yield given
+        return
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = ThrowawayPostgres.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    """A fresh, empty storage, once on a new SQLite file and once on emptied PostgreSQL tables."""
+    postgres = request.param == "postgres"
+    url = request.getfixturevalue("postgres_url") if postgres else f"sqlite:///{tmp_path}/nested/dir/kb.sqlite3"
+    store = Storage(url)
+    if postgres:
+        metadata.drop_all(store.engine)
+    store.create_schema()
+    yield store
+    if postgres:
+        metadata.drop_all(store.engine)
+    store.close()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,14 +13,6 @@ from kb.search_log import LogEvent, collapse_keystrokes, read_events
 from kb.storage import SearchRecord, Storage
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Iterator[Storage]:
-    store = Storage(f"sqlite:///{tmp_path}/kb.sqlite3")
-    store.create_schema()
-    yield store
-    store.close()
 
 
 def search(query: str, seconds: float, session: str | None = None, **fields: Any) -> SearchRecord:

@@ -1,10 +1,8 @@
-"""kb.storage on a real SQLite file (and on PostgreSQL when KB_TEST_POSTGRES_URL is set)."""
+"""kb.storage on a real SQLite file and on a real PostgreSQL server (see the ``postgres_url`` fixture)."""
 
 from __future__ import annotations
 
 import multiprocessing
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -14,34 +12,7 @@ import sqlalchemy as sa
 
 from kb.storage import QUERY_MAX, SearchRecord, Storage, feedback, metadata, search_log
 
-POSTGRES_URL = os.environ.get("KB_TEST_POSTGRES_URL")
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param(
-        "postgres",
-        id="postgres",
-        marks=pytest.mark.skipif(not POSTGRES_URL, reason="KB_TEST_POSTGRES_URL is not set"),
-    ),
-]
-
-
-@pytest.fixture(params=BACKENDS)
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    """A fresh, empty storage: a new SQLite file, or emptied PostgreSQL tables."""
-    postgres = request.param == "postgres"
-    url = POSTGRES_URL if postgres else f"sqlite:///{tmp_path}/nested/dir/kb.sqlite3"
-    assert url is not None
-    store = Storage(url)
-    if postgres:
-        metadata.drop_all(store.engine)
-    store.create_schema()
-    yield store
-    if postgres:
-        metadata.drop_all(store.engine)
-    store.close()
-
 
 def rows(store: Storage, table: sa.Table) -> list[dict[str, Any]]:
     with store.connect() as conn:

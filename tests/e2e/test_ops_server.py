@@ -23,6 +23,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from kb.storage import Storage, metadata
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -296,6 +298,40 @@ def test_feedback_and_the_search_log_survive_a_restart(workspace: Workspace, sta
     ]
     assert "quasar nebula" in {q["query"] for q in report["no_result_queries"]}
     again.stop()
+
+
+def test_two_replicas_share_feedback_and_the_search_log_through_postgresql(  # type: ignore[no-untyped-def]
+    workspace: Workspace, start, postgres_url: str
+) -> None:
+    # Two servers as two replicas would run: the same index generation, one PostgreSQL database.
+    with Storage(postgres_url) as store:
+        metadata.drop_all(store.engine)
+    try:
+        first, second = start(workers=1, KB_DATABASE_URL=postgres_url), start(workers=1, KB_DATABASE_URL=postgres_url)
+        vote = {"article_id": "refund-third-party", "locale": "en", "helpful": False, "comment": "which form?"}
+        assert first.post("/v1/feedback", json=vote).status_code == 201
+        session = {"X-KB-Session": "e2e-replicas"}
+        for typed in ("quas", "quasar nebu", "quasar nebula"):
+            assert second.get("/v1/search", params={"q": typed, "locale": "en"}, headers=session).status_code == 200
+
+        def reported_by_the_first() -> dict | None:
+            report = first.get("/v1/admin/report", params={"locale": "en"}, headers=AUTH).json()
+            return report if "quasar nebula" in {q["query"] for q in report["no_result_queries"]} else None
+
+        report = wait_for(reported_by_the_first, "the first replica to report what the second was asked")
+        assert {"quas", "quasar nebu"}.isdisjoint(q["query"] for q in report["no_result_queries"])  # type: ignore[index]
+        assert report["not_helpful_articles"] == [  # type: ignore[index]
+            {"article_id": "refund-third-party", "locale": "en", "helpful": 0, "not_helpful": 1,
+             "comments": ["which form?"]}
+        ]
+        cli = workspace.kb("report", "--format", "json", "--locale", "en", KB_DATABASE_URL=postgres_url)
+        assert cli.returncode == 0, cli.stderr
+        assert "quasar nebula" in {q["query"] for q in json.loads(cli.stdout)["no_result_queries"]}
+        first.stop()
+        second.stop()
+    finally:
+        with Storage(postgres_url) as store:
+            metadata.drop_all(store.engine)
 
 
 def test_the_report_shows_a_zero_result_query_just_made(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
