@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from whoosh.query import And, Or, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
@@ -21,6 +20,7 @@ from .analysis import STOP_WORDS, exact_analyzer, fold, sanitize, word_stems
 from .content import Article
 from .highlight import Matcher, TextTokens, analyze, matched_slots, snippet
 from .indexing import Generation, language_of
+from .postings import ScoredPostings, combine
 from .vocabulary import MAX_WORD, Vocabulary
 
 MAX_QUERY_CHARS = 256
@@ -86,6 +86,9 @@ class RankedArticle:
     coverage: float
 
 
+TermKey = tuple[str, str]  # (field, indexed text)
+
+
 class SearchEngine:
     """Everything needed to search one generation. Thread-safe: one searcher per thread."""
 
@@ -116,6 +119,7 @@ class SearchEngine:
             lang: frozenset().union(*(self.field_lexicon[f"{part}_{lang}"] for part in FIELD_WEIGHTS))
             for lang in self.languages
         }
+        self.postings = ScoredPostings(self.searcher)
         self.synonyms = self._compile_synonyms(generation.manifest.get("synonyms", {}))
         answering = generation.manifest.get("answering") or {}
         self.filler = frozenset(fold(w) for w in answering.get("filler", []))
@@ -219,9 +223,9 @@ class SearchEngine:
         return None
 
     # -- query and ranking ----------------------------------------------------------------
-    def _term_slots(self, plan: QueryPlan) -> dict[tuple[str, str], tuple[float, dict[int, float]]]:
+    def _term_slots(self, plan: QueryPlan) -> dict[TermKey, tuple[float, dict[int, float]]]:
         """Every (field, term) to query, with its boost and the slots it serves (with strength)."""
-        terms: dict[tuple[str, str], tuple[float, dict[int, float]]] = {}
+        terms: dict[TermKey, tuple[float, dict[int, float]]] = {}
 
         def add(fieldname: str, text: str, boost: float, slot_index: int, strength: float) -> None:
             old_boost, slots = terms.get((fieldname, text), (0.0, {}))
@@ -252,47 +256,48 @@ class SearchEngine:
         """Matching articles, best first, with the slots each matched.
 
         Articles matching every word come first: when at least ``want`` of them exist only those
-        are ranked (an intersection is far cheaper than a union on a large index); otherwise any
-        word may match, and coverage of the query weighs in the ranking."""
+        are ranked; otherwise any word may match, and coverage of the query weighs in the ranking."""
         terms = self._term_slots(plan)
         if not terms:
             return []
-        filter_query = Term("intent", intent) if intent else None
-        by_slot: dict[int, list[Query]] = {}
-        for (fieldname, text), (boost, slots) in terms.items():
+        allowed = self.postings.with_intent(intent) if intent else None
+        by_slot: dict[int, list[TermKey]] = {}
+        for key, (_, slots) in terms.items():
             for slot_index in slots:
-                by_slot.setdefault(slot_index, []).append(Term(fieldname, text, boost=boost))
+                by_slot.setdefault(slot_index, []).append(key)
         if len(by_slot) > 1:
-            every = And([Or(queries) for queries in by_slot.values()])
-            ranked = self._ranked(plan, terms, every, filter_query)
+            ranked = self._ranked(plan, terms, list(by_slot.values()), True, allowed)
             if len(ranked) >= want:
                 return ranked
-        return self._ranked(plan, terms, Or([Term(f, t, boost=b) for (f, t), (b, _) in terms.items()]), filter_query)
+        return self._ranked(plan, terms, [list(terms)], False, allowed)
 
     def _ranked(
         self,
         plan: QueryPlan,
-        terms: dict[tuple[str, str], tuple[float, dict[int, float]]],
-        query: Query,
-        filter_query: Query | None,
+        terms: dict[TermKey, tuple[float, dict[int, float]]],
+        groups: list[list[TermKey]],
+        every_group: bool,
+        allowed: frozenset[int] | None,
     ) -> list[RankedArticle]:
-        hits = self.searcher().search(query, limit=DOC_LIMIT, filter=filter_query, terms=True)
+        """The documents of ``groups`` of terms (every group, or any term), merged by article."""
+        scored = [[(self.postings.get(*key), terms[key][0]) for key in group] for group in groups]
+        flat = [key for group in groups for key in group]
+        hits = combine(scored, every_group=every_group, allowed=allowed, limit=DOC_LIMIT)
         by_article: dict[str, RankedArticle] = {}
-        for hit in hits:
+        for number, score, matched_terms in hits:
             matched: dict[int, float] = {}
-            for fieldname, text in hit.matched_terms():
-                key = (fieldname, text.decode() if isinstance(text, bytes) else text)
-                for slot_index, strength in terms.get(key, (0.0, {}))[1].items():
+            for term_index in matched_terms:
+                for slot_index, strength in terms[flat[term_index]][1].items():
                     matched[slot_index] = max(matched.get(slot_index, 0.0), strength)
-            article_id = hit["article_id"]
-            current = by_article.get(article_id)
+            doc = self.postings.docs[number]
+            current = by_article.get(doc.article_id)
             if current is None:
-                by_article[article_id] = RankedArticle(article_id, hit.score, hit["locale"], matched, 0.0)
+                by_article[doc.article_id] = RankedArticle(doc.article_id, score, doc.locale, matched, 0.0)
             else:  # the same article in another language: keep the best, count every slot
                 for slot_index, strength in matched.items():
                     current.matched_slots[slot_index] = max(current.matched_slots.get(slot_index, 0.0), strength)
-                if hit.score > current.score:
-                    current.score, current.locale = hit.score, hit["locale"]
+                if score > current.score:
+                    current.score, current.locale = score, doc.locale
         total = sum(s.importance for s in plan.slots) or 1.0
         ranked = list(by_article.values())
         for item in ranked:
