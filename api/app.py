@@ -18,7 +18,7 @@ from kb.search_log import SearchLogWriter
 from kb.service import KnowledgeBase
 
 from .errors import install_error_handlers
-from .lifecycle import SearchLogSink, StorageState
+from .lifecycle import SearchLogSink, StorageState, purge_periodically
 from .metrics import SYNC_SECONDS, Metrics, MetricsMiddleware
 from .middleware import RequestContextMiddleware
 from .ratelimit import RateLimitMiddleware
@@ -63,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     At start-up the lifespan opens the index (``app.state.kb``, None until one is built), the
     storage (``app.state.storage``; see :mod:`api.lifecycle` for what happens when it cannot be
-    opened) and the search-log writer behind ``app.state.search_log``. At shutdown it closes the
+    opened), the search-log writer behind ``app.state.search_log`` and the retention purge
+    (every ``KB_PURGE_INTERVAL_HOURS``). At shutdown it closes the
     writer first, which writes what is still queued, then the storage.
     """
     settings = settings or Settings()
@@ -81,13 +82,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.search_log_writer = writer
             app.state.search_log = SearchLogSink(writer)
         metrics_state.started()
-        syncing = asyncio.create_task(_sync_metrics(app))
+        tasks = [asyncio.create_task(_sync_metrics(app))]
+        if settings.purge_interval_hours > 0:
+            interval = settings.purge_interval_hours * 3600
+            tasks.append(asyncio.create_task(purge_periodically(storage_state, settings.log_retention_days, interval)))
         try:
             yield
         finally:
-            syncing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await syncing
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             app.state.search_log = None
             if writer is not None:
                 if not await run_in_threadpool(writer.close):

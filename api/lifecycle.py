@@ -12,10 +12,13 @@ comes up later is used without a restart.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
 
 from kb.analysis import sanitize
 from kb.search_log import SearchLogWriter
@@ -90,6 +93,23 @@ class StorageState:
     def close(self) -> None:
         if self.storage is not None:
             self.storage.close()
+
+
+async def purge_periodically(state: StorageState, retention_days: int, interval_seconds: float) -> None:
+    """Delete search-log and feedback rows older than ``retention_days`` now, then every
+    ``interval_seconds``, so that retention holds without a cron job. Each worker of each replica
+    runs it; the deletes are idempotent, so running it several times costs only a query."""
+    while True:
+        if state.usable():
+            assert state.storage is not None
+            try:
+                deleted = await run_in_threadpool(state.storage.purge, retention_days)
+            except Exception:  # the database may be down for a while: try again next time
+                log.warning("retention purge failed", exc_info=True)
+            else:
+                if any(deleted.values()):
+                    log.info("retention purge (older than %d days): %s", retention_days, deleted)
+        await asyncio.sleep(interval_seconds)
 
 
 class SearchLogSink:

@@ -1,8 +1,10 @@
-"""Admin authentication: ``Authorization: Bearer <KB_ADMIN_TOKEN>``.
+"""Bearer tokens: ``KB_ADMIN_TOKEN`` for the admin routes, ``KB_METRICS_TOKEN`` for ``/metrics``.
 
-No token configured → 404 ``admin_disabled`` (the admin routes are off); no bearer token →
-401 ``unauthorized`` with ``WWW-Authenticate: Bearer``; another token → 403 ``forbidden``. The
-comparison takes the same time whatever the token (``hmac.compare_digest``).
+Admin: no token configured → 404 ``admin_disabled`` (the admin routes are off). Metrics: no
+token configured → open (the operator keeps ``/metrics`` inside the monitoring network). Then,
+for both: no bearer token → 401 ``unauthorized`` with ``WWW-Authenticate: Bearer``; another
+token → 403 ``forbidden``. The comparison takes the same time whatever the token
+(``hmac.compare_digest``).
 """
 
 from __future__ import annotations
@@ -12,10 +14,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
 
 from .errors import APIError
 
 bearer = HTTPBearer(auto_error=False, scheme_name="AdminToken", description="The value of KB_ADMIN_TOKEN.")
+
+
+def _check_bearer(credentials: HTTPAuthorizationCredentials | None, token: SecretStr, what: str) -> None:
+    if credentials is None:
+        message = f"{what} need Authorization: Bearer <token>"
+        raise APIError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+    if not hmac.compare_digest(credentials.credentials.encode(), token.get_secret_value().encode()):
+        raise APIError(403, "forbidden", f"wrong token for {what}")
 
 
 async def require_admin(
@@ -25,8 +36,13 @@ async def require_admin(
     token = request.app.state.settings.admin_token
     if token is None:
         raise APIError(404, "admin_disabled", "admin routes are off: set KB_ADMIN_TOKEN to turn them on")
-    if credentials is None:
-        message = "admin routes need Authorization: Bearer <token>"
-        raise APIError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
-    if not hmac.compare_digest(credentials.credentials.encode(), token.get_secret_value().encode()):
-        raise APIError(403, "forbidden", "wrong admin token")
+    _check_bearer(credentials, token, "admin routes")
+
+
+async def require_metrics_token(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> None:
+    """Let the scrape through: with the metrics token when one is set, freely otherwise."""
+    token = request.app.state.settings.metrics_token
+    if token is not None:
+        _check_bearer(credentials, token, "metrics")

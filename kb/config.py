@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,9 @@ class Settings(BaseSettings):
         description="Origins allowed to call the API from a browser (JSON list).",
     )
     admin_token: SecretStr | None = Field(None, description="Token for /v1/admin/*; admin is off when unset.")
+    metrics_token: SecretStr | None = Field(
+        None, description="When set, /metrics needs it as a bearer token; open to any client when unset."
+    )
     query_cache_size: int = Field(4096, ge=0, description="Normalized-query LRU cache entries; 0 turns it off.")
     index_check_seconds: float = Field(1.0, ge=0, description="How often a worker looks for a new index generation.")
     rate_limit_per_minute: int = Field(1200, ge=0, description="Requests per client per minute per worker; 0 = off.")
@@ -44,7 +47,10 @@ class Settings(BaseSettings):
         '["10.0.0.0/8", "192.0.2.7"]).',
     )
     max_body_bytes: int = Field(16_384, ge=1024, description="Largest accepted request body.")
-    log_retention_days: int = Field(90, ge=1, description="Days of search log and feedback `kb purge` keeps.")
+    log_retention_days: int = Field(90, ge=1, description="Days of search log and feedback kept.")
+    purge_interval_hours: float = Field(
+        24.0, ge=0, description="How often the server deletes what is older than the retention; 0 = only `kb purge`."
+    )
     log_queue_size: int = Field(10_000, ge=1, description="Search-log records queued before new ones are dropped.")
     access_log: bool = Field(True, description="Structured JSON access log lines on stderr.")
 
@@ -58,12 +64,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"KB_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
         return [item.strip() for item in value]
 
-    @field_validator("admin_token")
+    @field_validator("admin_token", "metrics_token")
     @classmethod
-    def _refuse_placeholder_token(cls, value: SecretStr | None) -> SecretStr | None:
+    def _refuse_placeholder_token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is None or not value.get_secret_value():
             return None
         secret = value.get_secret_value()
         if secret.lower() in {"changeme", "change-me", "secret", "admin", "token"} or len(secret) < 16:
-            raise ValueError("KB_ADMIN_TOKEN must be a random string of at least 16 characters")
+            name = f"KB_{(info.field_name or '').upper()}"
+            raise ValueError(f"{name} must be a random string of at least 16 characters")
         return value

@@ -9,8 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import ValidationError
 
 from api.app import create_app
 from api.metrics import forget_dead_workers
@@ -91,7 +93,9 @@ def test_refused_requests_are_labelled_with_their_route(index_dir: Path, tmp_pat
 
 MULTIPROCESS_SCRIPT = """
 import sys
+import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from api.app import create_app
 from kb.config import Settings
 settings = Settings(index_dir=sys.argv[1], database_url=sys.argv[2], rate_limit_per_minute=0, access_log=False)
@@ -138,3 +142,23 @@ def test_dead_workers_gauges_are_forgotten(tmp_path: Path) -> None:
     counter.write_bytes(b"")
     forget_dead_workers(str(tmp_path))
     assert not stale.exists() and mine.exists() and counter.exists()  # counters keep their totals
+
+
+def test_a_metrics_token_guards_the_scrape(index_dir: Path, tmp_path: Path) -> None:
+    token, admin = "scrape-token-0123456789", "admin-token-0123456789"
+    with TestClient(create_app(make_settings(index_dir, tmp_path, metrics_token=token, admin_token=admin))) as app:
+        missing = app.get("/metrics")
+        assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+        assert missing.json()["error"]["code"] == "unauthorized"
+        wrong = app.get("/metrics", headers={"Authorization": "Bearer another-token-0123456789"})
+        assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden"
+        scraped = app.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert scraped.status_code == 200 and "kb_index_documents" in scraped.text
+        # each token opens its own door only
+        assert app.get("/metrics", headers={"Authorization": f"Bearer {admin}"}).status_code == 403
+        assert app.get("/v1/admin/report", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+
+
+def test_a_short_metrics_token_is_refused_at_start(index_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="KB_METRICS_TOKEN must be a random string"):
+        make_settings(index_dir, tmp_path, metrics_token="short")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from ..metrics import CONTENT_TYPE
+from ..security import require_metrics_token
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/metrics")
+@router.get("/metrics", dependencies=[Depends(require_metrics_token)])
 async def metrics(request: Request) -> Response:
     """Request counts and latencies per route, index generation, documents, search log, cache."""
     body = request.app.state.metrics.exposition(request.app)
