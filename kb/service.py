@@ -5,6 +5,7 @@ and articles.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -24,6 +25,16 @@ from .search import QueryPlan, SearchEngine
 T = TypeVar("T")
 log = logging.getLogger("kb")
 DEFAULT_URL_TEMPLATE = "/articles/{locale}/{article_id}"
+
+
+def _settle_long_lived_objects() -> None:
+    """Keep what a generation holds (vocabulary, lexicons, postings, articles) out of the cyclic
+    garbage collector's full passes: they would walk all of it, about 0.5 s on 10,000 articles
+    per locale, every few hundred searches. Unfreezing first lets this collection reclaim what
+    the previous generation left in reference cycles."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class QueryCache:
@@ -91,6 +102,7 @@ class KnowledgeBase:
             # Counters survive the switch so that metrics see totals, not a drop to zero.
             self._cache.hits, self._cache.misses = previous.hits, previous.misses
             self._checked_at = time.monotonic()
+        _settle_long_lived_objects()
 
     def _load_in_background(self) -> None:
         try:

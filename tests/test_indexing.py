@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,19 @@ def test_a_new_generation_is_opened_in_the_background_while_the_old_one_answers(
         assert time.monotonic() < deadline, "the new generation was never picked up"
         time.sleep(0.05)
     assert new != old
+
+
+def test_a_replaced_generation_is_freed_and_the_serving_one_is_frozen(tmp_path: Path) -> None:
+    # The serving generation is kept out of the collector's full passes (gc.freeze), yet the one
+    # it replaces must not stay in memory for ever.
+    index = tmp_path / "index"
+    build_index(load_content(CONTENT_DIR), index)
+    kb = KnowledgeBase(index, cache_size=0, check_seconds=0)
+    assert kb.search("refund", "en").results
+    old = weakref.ref(kb.engine)
+    assert gc.get_freeze_count() > 0
+    build_index(load_content(CONTENT_DIR), index)
+    assert kb.refresh(force=True)
+    assert kb.engine is not old()
+    assert old() is None
+    assert kb.search("refund", "en").results
