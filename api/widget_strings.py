@@ -13,12 +13,13 @@ from functools import lru_cache
 
 from babel import Locale
 
-from kb.i18n import N_, gettext, ngettext
+from kb.i18n import N_, catalog_locales, gettext, ngettext
 
-__all__ = ["STRINGS", "plural_strings", "ui_strings"]
+__all__ = ["STRINGS", "launcher_labels", "plural_strings", "ui_strings"]
 
 STRINGS: dict[str, str] = {
     "title": N_("Help center"),
+    "launcher": N_("Help"),
     "close": N_("Close help"),
     "language": N_("Language"),
     "search_label": N_("Search the help center"),
@@ -95,3 +96,10 @@ def ui_strings(locale: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     return {key: gettext(locale, message) for key, message in STRINGS.items()}, plural_strings(
         locale
     )
+
+
+@lru_cache(maxsize=1)
+def launcher_labels() -> dict[str, str]:
+    """The launcher's label in each language of the catalogs, baked into loader.js: the launcher
+    is drawn before the widget and its strings load, and must not cost a request of its own."""
+    return {locale: gettext(locale, STRINGS["launcher"]) for locale in catalog_locales()}

@@ -27,6 +27,13 @@ def translations(locale: str) -> NullTranslations:
     return Translations.load(str(LOCALE_DIR), [locale], domain=DOMAIN)
 
 
+@lru_cache(maxsize=1)
+def catalog_locales() -> tuple[str, ...]:
+    """The locales that have a compiled catalog (``en`` always: msgids are English)."""
+    found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
+    return tuple(sorted(found | {"en"}))
+
+
 def gettext(locale: str, message: str, **values: object) -> str:
     text = translations(locale).gettext(message)
     return text.format(**values) if values else text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from kb.i18n import N_, gettext
 from kb.locales import display_name
 
 from ..deps import knowledge_base
+from ..widget_strings import launcher_labels
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,6 +42,7 @@ PAGE_HEADERS = {
 WIDGET_FILES = ("loader.js", "widget.js", "widget.css", "launcher.css")
 DEMO_FILES = ("demo.css",)
 VERSION_PLACEHOLDER = b"__KB_WIDGET_VERSION__"
+LABELS_PLACEHOLDER = b"__KB_LAUNCHER_LABELS__"
 SHORT_CACHE = "public, max-age=300"
 LONG_CACHE = "public, max-age=31536000, immutable"
 MEDIA_TYPES = {
@@ -72,6 +75,9 @@ T = {
 
 
 # -- static files ---------------------------------------------------------------------------------
+Replacements = tuple[tuple[bytes, bytes], ...]  # (placeholder, value) pairs filled into a file
+
+
 @dataclass(frozen=True)
 class Asset:
     body: bytes
@@ -85,16 +91,16 @@ class _AssetCache:
     """Files read once and kept in memory; a file changed on disk is read again."""
 
     def __init__(self) -> None:
-        self._items: dict[tuple[Path, bytes | None], Asset] = {}
+        self._items: dict[tuple[Path, Replacements | None], Asset] = {}
         self._lock = Lock()
 
-    def get(self, path: Path, transform: bytes | None = None) -> Asset:
+    def get(self, path: Path, transform: Replacements | None = None) -> Asset:
         mtime = path.stat().st_mtime_ns
         asset = self._items.get((path, transform))
         if asset is None or asset.mtime_ns != mtime:
             body = path.read_bytes()
-            if transform is not None:
-                body = body.replace(VERSION_PLACEHOLDER, transform)
+            for placeholder, value in transform or ():
+                body = body.replace(placeholder, value)
             compressible = path.suffix in {".js", ".css", ".html", ".svg"}
             asset = Asset(
                 body=body,
@@ -194,7 +200,9 @@ def widget_file(request: Request, name: str) -> Response:
     version = widget_version()
     path = STATIC_DIR / "widget" / name
     if name == "loader.js":
-        return _send(request, _assets.get(path, transform=version.encode()), SHORT_CACHE)
+        labels = json.dumps(launcher_labels(), ensure_ascii=True, sort_keys=True)
+        fill = ((VERSION_PLACEHOLDER, version.encode()), (LABELS_PLACEHOLDER, labels.encode()))
+        return _send(request, _assets.get(path, transform=fill), SHORT_CACHE)
     cache = LONG_CACHE if request.query_params.get("v") == version else SHORT_CACHE
     return _send(request, _assets.get(path), cache)
 

@@ -449,3 +449,36 @@ def test_demo_page_sends_a_strict_csp(server) -> None:  # type: ignore[no-untype
     versioned = server.get("/widget/widget.js", v=version.group(1))
     assert "immutable" in versioned.headers["cache-control"] and versioned.headers.get("etag")
     assert "immutable" not in loader.headers["cache-control"]
+
+
+@pytest.mark.parametrize(
+    ("html_lang", "attributes", "label", "label_lang"),
+    [
+        ("fr", "", "Aide", "fr"),  # the host page's language, label from the French catalog
+        ("en-GB", "", "Help", "en"),
+        ("de", "", "Help", None),  # no catalog for German: the English label, not marked German
+        ("en", 'data-locale="fr-CA"', "Aide", "fr-CA"),  # the widget's own locale wins
+        ("fr", 'data-label="Besoin d&#39;aide ?"', "Besoin d'aide ?", None),  # the embedder's words win
+    ],
+)
+def test_launcher_label_speaks_the_host_page_language(  # type: ignore[no-untyped-def]
+    open_page, server, html_lang, attributes, label, label_lang
+) -> None:
+    page, watch = open_page()
+    host = (f'<!doctype html><html lang="{html_lang}"><head><title>Host</title></head><body><h1>Host</h1>'
+            f'<script src="/widget/loader.js" {attributes} defer></script></body></html>')
+    page.route(server.url + "/host-page.html",
+               lambda route: route.fulfill(status=200, body=host, content_type="text/html; charset=utf-8"))
+    page.goto("/host-page.html")
+    launcher = page.locator(LAUNCHER)
+    expect(launcher).to_be_visible()
+    expect(launcher).to_have_text(label)
+    assert launcher.locator("span").get_attribute("lang") == label_lang
+    watch.assert_clean()
+
+
+def test_loader_carries_the_launcher_labels_of_the_catalogs(server) -> None:  # type: ignore[no-untyped-def]
+    loader = server.get("/widget/loader.js").text
+    assert "__KB_" not in loader
+    labels = re.search(r"var LABELS = (\{.*?\});", loader)
+    assert labels and json.loads(labels.group(1)) == {"en": "Help", "fr": "Aide"}

@@ -8,6 +8,7 @@
   var src = new URL(s.src, location.href);
   var ds = s.dataset;
   var V = "__KB_WIDGET_VERSION__";
+  var LABELS = __KB_LAUNCHER_LABELS__; // the launcher's label per language, from the catalogs
   var K = {
     cfg: {
       api: (ds.apiBase || src.origin).replace(/\/+$/, ""),
@@ -65,8 +66,10 @@
     svg.setAttribute("aria-hidden", "true");
     p.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm7 11h2v-2h-2zm1-9a3.5 3.5 0 0 0-3.5 3.5h2A1.5 1.5 0 1 1 12 11c-.6 0-1 .4-1 1v.5h2v-.2A3.5 3.5 0 0 0 12 6z");
     svg.appendChild(p);
-    label.textContent = ds.label || ds.title || "Help";
-    if (ds.locale) label.lang = ds.locale;
+    var lang = (ds.locale || d.documentElement.lang || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
+    var own = ds.label || ds.title;
+    label.textContent = own || LABELS[lang] || LABELS.en || "Help";
+    if (ds.locale || (!own && LABELS[lang])) label.lang = ds.locale || lang;
     b.appendChild(svg);
     b.appendChild(label);
     css(root, "launcher.css", function () { b.hidden = false; });
