@@ -482,3 +482,22 @@ def test_loader_carries_the_launcher_labels_of_the_catalogs(server) -> None:  # 
     assert "__KB_" not in loader
     labels = re.search(r"var LABELS = (\{.*?\});", loader)
     assert labels and json.loads(labels.group(1)) == {"en": "Help", "fr": "Aide"}
+
+
+def test_launcher_label_follows_the_panel_language(open_page, server) -> None:  # type: ignore[no-untyped-def]
+    page, watch = open_page(locale="en-US")
+    host = ('<!doctype html><html lang="en"><head><title>Host</title></head><body><h1>Host</h1>'
+            '<script src="/widget/loader.js" defer></script></body></html>')
+    page.route(server.url + "/host-page.html",
+               lambda route: route.fulfill(status=200, body=host, content_type="text/html; charset=utf-8"))
+    page.goto("/host-page.html")
+    launcher = page.locator(LAUNCHER)
+    expect(launcher).to_have_text("Help")
+    launcher.click()
+    expect(page.locator(PANEL)).to_be_visible()
+    page.locator("#kbw-lang").select_option("fr")
+    expect(launcher).to_have_text("Aide")
+    assert launcher.locator("span").get_attribute("lang") == "fr"
+    page.locator("#kbw-lang").select_option("en")
+    expect(launcher).to_have_text("Help")
+    watch.assert_clean()

@@ -14,7 +14,8 @@
       api: (ds.apiBase || src.origin).replace(/\/+$/, ""),
       base: new URL(".", src).href,
       locale: ds.locale || "",
-      title: ds.title || ""
+      title: ds.title || "",
+      label: ds.label || ""
     },
     want: false
   };

@@ -155,6 +155,13 @@
     // The host's data-title is in the host page's language: use it only when the panel is too.
     var hostLang = (cfg.locale || d.documentElement.lang || "").split(/[-_]/)[0].toLowerCase();
     title.textContent = cfg.title && hostLang === ui ? cfg.title : t("title");
+    // The launcher follows the panel's language too, unless the embedder chose its words.
+    var own = cfg.label || (cfg.title && hostLang === ui ? cfg.title : "");
+    var launcherLabel = launcher.querySelector("span");
+    if (launcherLabel && !own && t("launcher")) {
+      launcherLabel.textContent = t("launcher");
+      launcherLabel.lang = ui;
+    }
     langLabel.textContent = t("language");
     closeBtn.setAttribute("aria-label", t("close"));
     qLabel.textContent = t("search_label");
