@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from kb.errors import IndexNotFoundError
 from kb.service import KnowledgeBase
@@ -40,7 +41,10 @@ KB = Annotated[KnowledgeBase, Depends(get_kb)]
 
 async def get_storage(request: Request) -> Storage:
     """The feedback and search-log storage, or 503 ``storage_unavailable``."""
-    return request.app.state.storage_state.require()
+    state = request.app.state.storage_state
+    if state.schema_ready:  # the usual case: a flag, no threadpool hop
+        return state.require()
+    return await run_in_threadpool(state.require)  # it may retry creating the tables: blocking I/O
 
 
 Store = Annotated[Storage, Depends(get_storage)]

@@ -100,7 +100,7 @@ async def purge_periodically(state: StorageState, retention_days: int, interval_
     ``interval_seconds``, so that retention holds without a cron job. Each worker of each replica
     runs it; the deletes are idempotent, so running it several times costs only a query."""
     while True:
-        if state.usable():
+        if await run_in_threadpool(state.usable):  # may try to create the tables: blocking I/O
             assert state.storage is not None
             try:
                 deleted = await run_in_threadpool(state.storage.purge, retention_days)

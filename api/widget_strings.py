@@ -98,7 +98,6 @@ def ui_strings(locale: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     )
 
 
-@lru_cache(maxsize=1)
 def launcher_labels() -> dict[str, str]:
     """The launcher's label in each language of the catalogs, baked into loader.js: the launcher
     is drawn before the widget and its strings load, and must not cost a request of its own."""

@@ -261,12 +261,9 @@ class SearchEngine:
         if not terms:
             return []
         allowed = self.postings.with_intent(intent) if intent else None
-        by_slot: dict[int, list[TermKey]] = {}
-        for key, (_, slots) in terms.items():
-            for slot_index in slots:
-                by_slot.setdefault(slot_index, []).append(key)
-        if len(by_slot) > 1:
-            ranked = self._ranked(plan, terms, list(by_slot.values()), True, allowed)
+        groups = slot_groups(terms)
+        if len(groups) > 1:
+            ranked = self._ranked(plan, terms, groups, True, allowed)
             if len(ranked) >= want:
                 return ranked
         return self._ranked(plan, terms, [list(terms)], False, allowed)
@@ -362,6 +359,15 @@ class SearchEngine:
         position = self.best_position(article, plan)
         matcher = self.matcher(plan, language_of(article.locale))
         return position, snippet(self.section_tokens(article, position), matcher)
+
+
+def slot_groups(terms: dict[TermKey, tuple[float, dict[int, float]]]) -> list[list[TermKey]]:
+    """The terms of each query slot (a term serving two slots is in both groups)."""
+    by_slot: dict[int, list[TermKey]] = {}
+    for key, (_, slots) in terms.items():
+        for slot_index in slots:
+            by_slot.setdefault(slot_index, []).append(key)
+    return list(by_slot.values())
 
 
 def _split(text: str) -> list[str]:

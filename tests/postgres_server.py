@@ -14,11 +14,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .ports import free_port
 
 ENV_URL = "KB_TEST_POSTGRES_URL"
 SERVER_USER = "postgres"
@@ -45,10 +46,6 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -77,7 +74,7 @@ class ThrowawayPostgres:
         if os.geteuid() == 0:
             account = pwd.getpwnam(SERVER_USER)
             os.chown(root, account.pw_uid, account.pw_gid)
-        server = cls(root, bin_dir, _free_port())
+        server = cls(root, bin_dir, free_port())
         data = str(root / "data")
         steps = [
             ("initdb", "-D", data, "-U", "kb", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"),

@@ -13,7 +13,7 @@ from bench import corpus, trace
 from kb.content import load_content
 from kb.indexing import build_index
 from kb.postings import ScoredPostings, combine
-from kb.search import DOC_LIMIT, SearchEngine
+from kb.search import DOC_LIMIT, SearchEngine, slot_groups
 from kb.service import KnowledgeBase
 
 from .conftest import ROOT
@@ -58,12 +58,8 @@ def compare_with_whoosh(engine: SearchEngine, queries: list[str], intent: str | 
         terms = engine._term_slots(plan)
         if not terms:
             continue
-        by_slot: dict[int, list[tuple[str, str]]] = {}
-        for key, (_, slots) in terms.items():
-            for slot_index in slots:
-                by_slot.setdefault(slot_index, []).append(key)
         allowed = engine.postings.with_intent(intent) if intent else None
-        for groups, every in ((list(by_slot.values()), True), ([list(terms)], False)):
+        for groups, every in ((slot_groups(terms), True), ([list(terms)], False)):
             scored = [[(engine.postings.get(*k), terms[k][0]) for k in group] for group in groups]
             flat = [k for group in groups for k in group]
             ours = combine(scored, every_group=every, allowed=allowed, limit=DOC_LIMIT)

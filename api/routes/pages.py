@@ -13,6 +13,7 @@ import html
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from threading import Lock
 
@@ -192,6 +193,12 @@ def favicon_svg(request: Request) -> Response:
     return _send(request, _assets.get(STATIC_DIR / "favicon.svg"), "public, max-age=86400")
 
 
+@lru_cache(maxsize=1)
+def _launcher_labels_js() -> bytes:
+    """The launcher labels as the JavaScript object literal loader.js carries (fixed at run time)."""
+    return json.dumps(launcher_labels(), ensure_ascii=True, sort_keys=True).encode()
+
+
 @router.api_route("/widget/{name}", methods=["GET", "HEAD"])
 def widget_file(request: Request, name: str) -> Response:
     """The widget: loader.js (short cache, embedded by host pages) and its versioned files."""
@@ -200,8 +207,7 @@ def widget_file(request: Request, name: str) -> Response:
     version = widget_version()
     path = STATIC_DIR / "widget" / name
     if name == "loader.js":
-        labels = json.dumps(launcher_labels(), ensure_ascii=True, sort_keys=True)
-        fill = ((VERSION_PLACEHOLDER, version.encode()), (LABELS_PLACEHOLDER, labels.encode()))
+        fill = ((VERSION_PLACEHOLDER, version.encode()), (LABELS_PLACEHOLDER, _launcher_labels_js()))
         return _send(request, _assets.get(path, transform=fill), SHORT_CACHE)
     cache = LONG_CACHE if request.query_params.get("v") == version else SHORT_CACHE
     return _send(request, _assets.get(path), cache)

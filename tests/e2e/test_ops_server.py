@@ -9,7 +9,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +23,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from kb.storage import Storage, metadata
+
+from ..ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -43,10 +44,6 @@ def kb_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "kb.cli"]
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(condition: Callable[[], object], what: str, timeout: float = WAIT) -> object:

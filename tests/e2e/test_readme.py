@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,20 +15,18 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ..ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = re.findall(r"^(curl .+)\n# → (.+)$", (ROOT / "README.md").read_text(encoding="utf-8"), re.M)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("readme")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "KB_INDEX_DIR": str(tmp / "index"), "KB_CONTENT_DIR": str(ROOT / "content"),
            "KB_DATABASE_URL": f"sqlite:///{tmp / 'kb.sqlite3'}", "KB_CHANNELS_FILE": str(tmp / "none.yaml"),
            "KB_ACCESS_LOG": "false", "KB_RATE_LIMIT_PER_MINUTE": "0"}
