@@ -23,7 +23,8 @@ from .errors import ArticleNotFoundError
 from .i18n import N_, gettext
 from .locales import NegotiatedLocale
 from .models import Answer, AnswerResponse, Channel, ChannelKind, FollowUp, FollowUpOption, Source
-from .search import QueryPlan, SearchEngine, _split
+from .planning import QueryPlan, split_words
+from .search import SearchEngine
 
 CONTACT_ARTICLE = "contact-support"
 GENERIC_REFUND_ARTICLE = "refund-policy"
@@ -72,7 +73,7 @@ def load_channel_values(path: Path | None) -> ChannelValues:
 
 
 def _phrases(items: list[str]) -> list[tuple[str, ...]]:
-    return sorted({tuple(fold(w) for w in _split(item)) for item in items if item.strip()}, key=len, reverse=True)
+    return sorted({tuple(fold(w) for w in split_words(item)) for item in items if item.strip()}, key=len, reverse=True)
 
 
 def _find(words: list[str], phrases: list[tuple[str, ...]]) -> tuple[str, ...] | None:

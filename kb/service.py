@@ -20,7 +20,8 @@ from .errors import ArticleNotFoundError
 from .indexing import Generation, current_generation_path, open_generation
 from .locales import DEFAULT_LOCALE, NegotiatedLocale, negotiate, negotiate_accept_language
 from .models import AnswerResponse, SearchHit, SearchResponse
-from .search import QueryPlan, SearchEngine
+from .planning import QueryPlan
+from .search import SearchEngine
 
 T = TypeVar("T")
 log = logging.getLogger("kb")

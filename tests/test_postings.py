@@ -13,7 +13,8 @@ from bench import corpus, trace
 from kb.content import load_content
 from kb.indexing import build_index
 from kb.postings import ScoredPostings, combine
-from kb.search import DOC_LIMIT, SearchEngine, slot_groups
+from kb.ranking import DOC_LIMIT, slot_groups
+from kb.search import SearchEngine
 from kb.service import KnowledgeBase
 
 from .conftest import ROOT
@@ -55,7 +56,7 @@ def compare_with_whoosh(engine: SearchEngine, queries: list[str], intent: str | 
     compared = most = 0
     for text in queries:
         plan = engine.plan(text)
-        terms = engine._term_slots(plan)
+        terms = engine.term_slots(plan)
         if not terms:
             continue
         allowed = engine.postings.with_intent(intent) if intent else None

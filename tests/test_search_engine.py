@@ -8,7 +8,7 @@ import pytest
 
 from kb.content import load_content
 from kb.indexing import build_index
-from kb.search import MAX_WORDS
+from kb.planning import MAX_WORDS
 from kb.service import KnowledgeBase
 
 ARTICLE = """---

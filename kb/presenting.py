@@ -1,0 +1,81 @@
+"""Presenting ranked articles: each in the requested locale (or its fallback), with the section
+that matches the query best and a highlighted snippet of it."""
+
+from __future__ import annotations
+
+from .analysis import word_stems
+from .content import Article
+from .highlight import Matcher, TextTokens, analyze, matched_slots, snippet
+from .indexing import language_of
+from .planning import QueryPlan
+from .vocabulary import Vocabulary
+
+TOKEN_CACHE = 20_000  # analyzed sections kept for snippets
+
+
+class Presenter:
+    """Articles of one generation by id and locale, their best sections and snippets."""
+
+    def __init__(self, articles: list[Article], vocab: Vocabulary):
+        self.vocab = vocab
+        self.articles: dict[tuple[str, str], Article] = {(a.id, a.locale): a for a in articles}
+        self.locales_of: dict[str, list[str]] = {}
+        for article in articles:
+            self.locales_of.setdefault(article.id, []).append(article.locale)
+        self._tokens: dict[tuple[str, str, int], TextTokens] = {}
+
+    def article_in(self, article_id: str, locale: str, default_locale: str) -> tuple[Article, bool] | None:
+        """The article in ``locale``, else in the default locale, else any; and whether that is a fallback."""
+        for candidate in (locale, default_locale, *sorted(self.locales_of.get(article_id, []))):
+            article = self.articles.get((article_id, candidate))
+            if article is not None:
+                return article, candidate != locale
+        return None
+
+    def matcher(self, plan: QueryPlan, lang: str) -> Matcher:
+        """The words and stems (in ``lang``) that the plan's alternatives match, by slot
+        (built once per plan and language: every result of a page shares it)."""
+        cached = plan.matchers.get(lang)
+        if cached is not None:
+            return cached
+        plan.matchers[lang] = built = self._build_matcher(plan, lang)
+        return built
+
+    def _build_matcher(self, plan: QueryPlan, lang: str) -> Matcher:
+        words: dict[str, set[int]] = {}
+        stems_found: dict[str, set[int]] = {}
+        for index, slot in enumerate(plan.slots):
+            for word in slot.alternatives:
+                words.setdefault(word, set()).add(index)
+                surface = slot.original if word == slot.word else self.vocab.spelling(word)
+                for stem in word_stems(surface, lang):
+                    stems_found.setdefault(stem, set()).add(index)
+        return Matcher({k: frozenset(v) for k, v in words.items()}, {k: frozenset(v) for k, v in stems_found.items()})
+
+    def section_tokens(self, article: Article, position: int) -> TextTokens:
+        key = (article.id, article.locale, position)
+        cached = self._tokens.get(key)
+        if cached is None:
+            section = article.sections[position]
+            text = section.text if position else f"{article.summary}\n{section.text}"
+            cached = analyze(text, language_of(article.locale))
+            if len(self._tokens) >= TOKEN_CACHE:
+                self._tokens.clear()
+            self._tokens[key] = cached
+        return cached
+
+    def best_position(self, article: Article, plan: QueryPlan) -> int:
+        """The section matching most query words (then most matching words, then the earliest)."""
+        matcher = self.matcher(plan, language_of(article.locale))
+        best = (0, 0, 0)
+        for position in range(len(article.sections)):
+            slots, count = matched_slots(self.section_tokens(article, position), matcher)
+            if (len(slots), count) > best[:2]:
+                best = (len(slots), count, position)
+        return best[2]
+
+    def best_section(self, article: Article, plan: QueryPlan) -> tuple[int, str]:
+        """(section position, snippet HTML) of the best-matching section."""
+        position = self.best_position(article, plan)
+        matcher = self.matcher(plan, language_of(article.locale))
+        return position, snippet(self.section_tokens(article, position), matcher)
