@@ -4,11 +4,13 @@
     kb check              validate content without touching the index
     kb search "…"         try a query; --json prints what GET /v1/search returns
     kb answer "…"         try a question; --json prints what GET /v1/answer returns
+    kb evaluate [SET…]    search and answer quality on labelled query sets, side by side
     kb report             what customers searched for and did not find
     kb purge              delete search-log and feedback records older than the retention
 
 Library errors become messages and exit codes here: 0 ok, 1 content or usage error,
-2 bad arguments (click), 3 index missing, 4 another reindex is running, 5 build failed.
+2 bad arguments (click), 3 index missing, 4 another reindex is running, 5 build failed,
+6 the server ``kb evaluate --base-url`` was given did not answer.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -25,14 +28,25 @@ from .config import Settings
 from .content import ContentSet, load_content
 from .errors import (
     ContentError,
+    EvaluationServerError,
     IndexBuildError,
     IndexBusyError,
     IndexNotFoundError,
     KBError,
+    LabelError,
     LocaleError,
 )
 
-EXIT_CODES = {ContentError: 1, LocaleError: 1, IndexNotFoundError: 3, IndexBusyError: 4, IndexBuildError: 5}
+EXIT_CODES = {
+    ContentError: 1,
+    LocaleError: 1,
+    LabelError: 1,
+    IndexNotFoundError: 3,
+    IndexBusyError: 4,
+    IndexBuildError: 5,
+    EvaluationServerError: 6,
+}
+DEFAULT_EVALUATION_SET = Path("tests/golden/queries.yaml")
 
 
 def _settings() -> Settings:
@@ -206,26 +220,43 @@ def answer(question: str, locale: str | None, as_json: bool, index_dir: Path | N
 
 
 @main.command()
-@click.argument(
-    "cases", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=Path("tests/golden/queries.yaml")
-)
-@click.option("--failures", "show_failures", is_flag=True, help="List every query that missed.")
-@click.option("--split", default=None, help="List failures of this split only (tune, holdout).")
-@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-@click.option("--sweep", is_flag=True, help="Show the answer trade-off at each confidence threshold (tune split).")
+@click.argument("sets", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--base-url", default=None, help="Run over HTTP against this running server instead of in process.")
+@click.option("--failures", "show_failures", is_flag=True, help="List the failing queries, grouped by failure class.")
+@click.option("--calibration", "show_calibration", is_flag=True, help="Answers given and right, by confidence.")
+@click.option("--split", type=click.Choice(["tune", "holdout"]), default=None, help="Golden entries of one split only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures (and lists asked for) as JSON.")
+@click.option("--sweep", is_flag=True, help="Show the answer trade-off at each confidence threshold (in process).")
 @index_option
 def evaluate(
-    cases: Path, show_failures: bool, split: str | None, as_json: bool, sweep: bool, index_dir: Path | None
+    sets: tuple[Path, ...],
+    base_url: str | None,
+    show_failures: bool,
+    show_calibration: bool,
+    split: str | None,
+    as_json: bool,
+    sweep: bool,
+    index_dir: Path | None,
 ) -> None:
-    """Relevance and answer quality on a labelled query set (top-1, MRR@5, answers…)."""
-    from .evaluation import evaluate as run
-    from .evaluation import failures, load_cases, sweep_thresholds
+    """Search and answer quality on labelled query sets, side by side (default: the golden set)."""
+    from .evaluation import EvaluatedSet, HttpRunner, InProcessRunner, evaluate, load_set, sweep_thresholds
+    from .evaluation.tables import calibration_text, failures_text, side_by_side
 
+    if not sets:
+        if not DEFAULT_EVALUATION_SET.is_file():
+            raise click.UsageError(f"no set named and no {DEFAULT_EVALUATION_SET} here (run from the project folder)")
+        sets = (DEFAULT_EVALUATION_SET,)
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise click.BadParameter("an http:// or https:// URL", param_hint="--base-url")
+    if sweep and base_url is not None:
+        raise click.UsageError("--sweep changes the threshold of a knowledge base in this process: drop --base-url")
     try:
-        knowledge_base = _knowledge_base(index_dir)
-        loaded = load_cases(cases)
+        labelled = [load_set(path) for path in sets]
+        if split:
+            labelled = [replace(s, cases=[c for c in s.cases if c.split in (None, split)]) for s in labelled]
         if sweep:
-            chosen = [c for c in loaded if c.split == (split or "tune")]
+            knowledge_base = _knowledge_base(index_dir)
+            chosen = [c for c in labelled[0].cases if c.split in (None, split or "tune")]
             click.echo(f"{'threshold':>9} {'correct':>8} {'wrong':>6} {'unanswered':>10} {'out-of-scope answered':>22}")
             for row in sweep_thresholds(knowledge_base, chosen, [round(0.05 * i, 2) for i in range(4, 17)]):
                 click.echo(
@@ -233,31 +264,25 @@ def evaluate(
                     f"{row['out_of_scope_answered']:>22}"
                 )
             return
-        groups = run(knowledge_base, loaded)
+        if base_url is not None:
+            with HttpRunner(base_url) as http:
+                evaluated = [EvaluatedSet(s, http.where, evaluate(http, s)) for s in labelled]
+        else:
+            local = InProcessRunner(_knowledge_base(index_dir))
+            evaluated = [EvaluatedSet(s, local.where, evaluate(local, s)) for s in labelled]
     except KBError as exc:
         _fail(exc)
         return
-    summaries = {name: groups[name].summary() for name in sorted(groups)}
     if as_json:
-        click.echo(json.dumps(summaries, indent=2))
-    else:
-        columns = [
-            "queries",
-            "top1",
-            "mrr5",
-            "recall3",
-            "zero_result_rate",
-            "intent_accuracy",
-            "answer_accuracy",
-            "out_of_scope_unanswered",
-        ]
-        click.echo(f"{'group':<12}" + "".join(f"{c[:14]:>15}" for c in columns))
-        for name, summary in summaries.items():
-            cells = "".join(f"{'-' if summary[c] is None else summary[c]:>15}" for c in columns)
-            click.echo(f"{name:<12}{cells}")
-    if show_failures:
-        for line in failures(groups[split or "all"]):
-            click.echo(line)
+        report = {e.name: e.as_json(with_failures=show_failures, with_calibration=show_calibration) for e in evaluated}
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(side_by_side(evaluated))
+    for chosen_set in evaluated:
+        if show_calibration:
+            click.echo("\n" + calibration_text(chosen_set))
+        if show_failures:
+            click.echo("\n" + failures_text(chosen_set))
 
 
 def _storage(settings: Settings):

@@ -8,7 +8,9 @@ The tree::
     ├── IndexBusyError           another reindex holds the lock
     ├── IndexBuildError          a build failed its verification; the old index still serves
     ├── LocaleError              a locale tag that cannot be parsed
-    └── ArticleNotFoundError     no article with that id in any locale
+    ├── ArticleNotFoundError     no article with that id in any locale
+    ├── LabelError               a labelled query set is unreadable or has a bad entry
+    └── EvaluationServerError    ``kb evaluate --base-url`` could not get answers from the server
 
 The web app maps each to an HTTP status at its edge; the CLI maps each to an exit code.
 """
@@ -69,3 +71,11 @@ class ArticleNotFoundError(KBError):
     def __init__(self, article_id: str):
         self.article_id = article_id
         super().__init__(f"no article with id {article_id!r}")
+
+
+class LabelError(KBError):
+    code = "invalid_labels"
+
+
+class EvaluationServerError(KBError):
+    code = "evaluation_server_unavailable"
