@@ -116,20 +116,7 @@ def _out_of_scope_is_consistent(case: Case) -> None:
 def _case(item: Any) -> Case:
     if not isinstance(item, dict):
         raise ValueError("an entry must be a mapping (q, locale, lang, …)")
-    if "article" in item or "split" in item:
-        golden = GoldenEntry.model_validate(item)
-        case = Case(
-            q=golden.q,
-            locale=golden.locale,
-            lang=golden.lang,
-            articles=(golden.article,) if golden.article else (),
-            answer_article=golden.expected_answer(),
-            intent=golden.intent,
-            follow_up=golden.follow_up,
-            kind=golden.kind,
-            split=golden.split,
-        )
-    elif "articles" in item:
+    if "articles" in item:
         blind = BlindEntry.model_validate(item)
         case = Case(
             q=blind.q,
@@ -142,6 +129,19 @@ def _case(item: Any) -> Case:
             kind=blind.kind,
             persona=blind.persona,
             writer=blind.writer,
+        )
+    elif "article" in item or "split" in item:
+        golden = GoldenEntry.model_validate(item)
+        case = Case(
+            q=golden.q,
+            locale=golden.locale,
+            lang=golden.lang,
+            articles=(golden.article,) if golden.article else (),
+            answer_article=golden.expected_answer(),
+            intent=golden.intent,
+            follow_up=golden.follow_up,
+            kind=golden.kind,
+            split=golden.split,
         )
     else:
         raise ValueError("needs `articles` (blind schema) or `article` and `split` (golden schema)")

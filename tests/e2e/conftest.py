@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,10 +56,10 @@ class Server:
         return httpx.get(self.url + path, params=params, timeout=10)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """uvicorn serving api.app:app over an index built by `kb reindex` from content/."""
-    tmp = tmp_path_factory.mktemp("e2e-server")
+@contextmanager
+def running_server(tmp: Path, **extra_env: str) -> Iterator[Server]:
+    """uvicorn serving api.app:app over an index built by `kb reindex` from content/, in ``tmp``;
+    ``extra_env`` adds or overrides ``KB_*`` variables."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -70,6 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "KB_CORS_ORIGINS": json.dumps([url]),
         "KB_RATE_LIMIT_PER_MINUTE": "0",
         "KB_ACCESS_LOG": "false",
+        **extra_env,
     }
     built = subprocess.run(
         [_kb_command(), "reindex"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
@@ -108,6 +110,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """uvicorn serving api.app:app over an index built by `kb reindex` from content/."""
+    with running_server(tmp_path_factory.mktemp("e2e-server")) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")
