@@ -113,34 +113,27 @@ def _out_of_scope_is_consistent(case: Case) -> None:
         raise ValueError("an out-of-scope entry expects no answer article, no intent and no follow-up")
 
 
+_SHARED_FIELDS = set(_Entry.model_fields)
+
+
 def _case(item: Any) -> Case:
     if not isinstance(item, dict):
         raise ValueError("an entry must be a mapping (q, locale, lang, …)")
     if "articles" in item:
         blind = BlindEntry.model_validate(item)
         case = Case(
-            q=blind.q,
-            locale=blind.locale,
-            lang=blind.lang,
+            **blind.model_dump(include=_SHARED_FIELDS),
             articles=tuple(blind.articles),
             answer_article=blind.answer_article,
-            intent=blind.intent,
-            follow_up=blind.follow_up,
-            kind=blind.kind,
             persona=blind.persona,
             writer=blind.writer,
         )
     elif "article" in item or "split" in item:
         golden = GoldenEntry.model_validate(item)
         case = Case(
-            q=golden.q,
-            locale=golden.locale,
-            lang=golden.lang,
+            **golden.model_dump(include=_SHARED_FIELDS),
             articles=(golden.article,) if golden.article else (),
             answer_article=golden.expected_answer(),
-            intent=golden.intent,
-            follow_up=golden.follow_up,
-            kind=golden.kind,
             split=golden.split,
         )
     else:
