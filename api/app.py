@@ -19,6 +19,7 @@ from kb.service import KnowledgeBase
 
 from .errors import install_error_handlers
 from .lifecycle import SearchLogSink, StorageState, purge_periodically
+from .logs import configure_logging
 from .metrics import SYNC_SECONDS, Metrics, MetricsMiddleware
 from .middleware import RequestContextMiddleware
 from .ratelimit import RateLimitMiddleware
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     writer first, which writes what is still queued, then the storage.
     """
     settings = settings or Settings()
+    configure_logging(settings.access_log, secret_urls=[settings.database_url])
     metrics_state = Metrics()
 
     @asynccontextmanager
@@ -132,10 +134,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["X-Request-ID", "ETag", "Retry-After"],
         max_age=600,
     )
-    app.add_middleware(
-        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, access_log_enabled=settings.access_log
-    )
     routes = [route for module in modules for route in module.router.routes]
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        access_log_enabled=settings.access_log,
+        routes=routes,
+        trusted_proxies=settings.trusted_proxies,
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics_state, routes=routes)
     return app
 

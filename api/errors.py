@@ -32,6 +32,8 @@ from kb.errors import (
     LocaleError,
 )
 
+from .metrics import route_template
+
 log = logging.getLogger("api")
 
 STATUS_CODES = {
@@ -142,5 +144,5 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)
+        log.exception("unhandled error on %s", route_template(request.scope))  # never the path as sent
         return error_response(500, "internal_error", "internal error; the request id identifies it in the logs")

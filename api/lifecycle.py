@@ -4,10 +4,10 @@ and the background writer that takes search records off the request path.
 Storage is optional for serving. When the database cannot be opened (a bad URL, a missing
 driver, a folder that cannot be created) or its tables cannot be created (PostgreSQL not up
 yet), the app still starts and serves search and answers: ``/readyz`` reports the storage
-check as not ``ok`` (503), ``POST /v1/feedback`` and the admin report answer 503
-``storage_unavailable``, and search records are not kept. Table creation is retried, at most
-every :data:`RETRY_SECONDS`, when ``/readyz`` or a route needs the storage, so a database that
-comes up later is used without a restart.
+check as ``unavailable`` or ``failing`` (503; the reason goes to the log), ``POST /v1/feedback``
+and the admin report answer 503 ``storage_unavailable``, and search records are not kept. Table
+creation is retried, at most every :data:`RETRY_SECONDS`, when ``/readyz`` or a route needs the
+storage, so a database that comes up later is used without a restart.
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from kb.analysis import sanitize
+from kb.redaction import redact_text, redact_url
 from kb.search_log import SearchLogWriter
 from kb.storage import QUERY_MAX, SearchRecord, Storage
 
 from .errors import APIError
+from .schemas import CheckOutcome
 
 log = logging.getLogger("api.storage")
 RETRY_SECONDS = 5.0
@@ -42,15 +44,20 @@ class StorageState:
         self.storage: Storage | None = None
         self.error: str | None = None
         self.schema_ready = False
+        self._url = url
         self._tried_at = 0.0
+        self._reported = "ok"
         self._lock = threading.Lock()
         try:
             self.storage = Storage(url)
         except Exception as exc:  # ArgumentError, a missing driver, OSError: reported, not fatal
-            self.error = f"cannot open the database: {type(exc).__name__}: {exc}"
+            self.error = f"cannot open the database {redact_url(url)}: {self._describe(exc)}"
             log.error("storage unavailable, search keeps serving: %s", self.error)
             return
         self._create_schema()
+
+    def _describe(self, exc: Exception) -> str:
+        return f"{type(exc).__name__}: {redact_text(str(exc), self._url)}"
 
     def _create_schema(self) -> bool:
         assert self.storage is not None
@@ -58,8 +65,8 @@ class StorageState:
         try:
             self.storage.create_schema()
         except Exception as exc:
-            self.error = f"cannot create the tables: {type(exc).__name__}"
-            log.error("storage unreachable, search keeps serving: %s", exc)
+            self.error = f"cannot create the tables in {redact_url(self._url)}: {self._describe(exc)}"
+            log.error("storage unreachable, search keeps serving: %s", self.error)
             return False
         self.schema_ready, self.error = True, None
         return True
@@ -75,13 +82,24 @@ class StorageState:
                 self._create_schema()
         return self.schema_ready
 
-    def check(self) -> str:
-        """The readiness check: ``ok``, ``unreachable`` or ``unavailable: …``."""
+    def check(self) -> CheckOutcome:
+        """The readiness check in fixed words: ``ok``; ``unavailable`` (the database cannot be
+        opened: a bad URL, a missing driver); ``failing`` (it does not answer). The detail goes
+        to the log, once per change, never to the response."""
+        outcome: CheckOutcome
         if self.storage is None:
-            return f"unavailable: {self.error}"
-        if not self.usable():
-            return "unreachable"
-        return "ok" if self.storage.ping() else "unreachable"
+            outcome = "unavailable"
+        elif self.usable() and self.storage.ping():
+            outcome = "ok"
+        else:
+            outcome = "failing"
+        if outcome != self._reported:
+            if outcome == "ok":
+                log.info("storage check: ok again")
+            else:
+                log.warning("storage check: %s (%s)", outcome, self.error or "the database does not answer")
+            self._reported = outcome
+        return outcome
 
     def require(self) -> Storage:
         """The storage for a route, or a 503 ``storage_unavailable``."""

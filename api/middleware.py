@@ -1,6 +1,11 @@
 """ASGI middleware: request ids, security headers, body size limit, JSON access log.
 
 Plain ASGI rather than ``BaseHTTPMiddleware``: it adds microseconds, not a task per request.
+
+The access line holds no personal data: no client address, no query string, no header value,
+and the route template instead of the path (``/v1/articles/{article_id}``: an id in a path is
+whatever the client typed). A client's own ``X-Request-ID`` is echoed and logged only when it
+comes through a trusted proxy (``KB_TRUSTED_PROXIES``); anyone else's could carry anything.
 """
 
 from __future__ import annotations
@@ -10,13 +15,16 @@ import json
 import logging
 import os
 import re
-import sys
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import error_body
+from .logs import ACCESS_LOGGER, TIME_FORMAT
+from .metrics import METHODS, route_template
+from .ratelimit import ClientResolver
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # JSON responses never need to load anything; pages set their own policy.
@@ -28,7 +36,7 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 
-access_log = logging.getLogger("api.access")
+access_log = logging.getLogger(ACCESS_LOGGER)
 # Request ids: a random per-process prefix and a counter: unique across workers and restarts,
 # and cheaper than a fresh uuid4 (16 bytes of os.urandom) per request.
 _ID_PREFIX = os.urandom(8).hex()
@@ -39,26 +47,31 @@ def _new_request_id() -> str:
     return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
 
 
-def _json_logging() -> None:
-    if access_log.handlers:
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access_log.addHandler(handler)
-    access_log.setLevel(logging.INFO)
-    access_log.propagate = False
-
-
 class RequestContextMiddleware:
-    """Give every request an id (``X-Request-ID``, taken from the client if sane), add security
+    """Give every request an id (``X-Request-ID``, a trusted proxy's if sane), add security
     headers, refuse bodies over ``max_body_bytes`` with 413, and log one JSON line per request."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = 16_384, access_log_enabled: bool = True):
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int = 16_384,
+        access_log_enabled: bool = True,
+        routes: Iterable[Any] = (),
+        trusted_proxies: Iterable[str] = (),
+    ):
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.access_log_enabled = access_log_enabled
-        if access_log_enabled:
-            _json_logging()
+        self.routes = tuple(routes)
+        self.proxies = ClientResolver(trusted_proxies)
+
+    def _request_id(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
+        client = scope.get("client")
+        if self.proxies.networks and client and self.proxies.trusted(str(client[0])):
+            incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+            if _REQUEST_ID.match(incoming):
+                return incoming
+        return _new_request_id()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,8 +79,7 @@ class RequestContextMiddleware:
             return
         started = time.perf_counter()
         headers = dict(scope.get("headers") or [])
-        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else _new_request_id()
+        request_id = self._request_id(scope, headers)
         scope.setdefault("state", {})["request_id"] = request_id
         status_holder: dict[str, int] = {"status": 500}
 
@@ -136,11 +148,12 @@ class RequestContextMiddleware:
     def _log(self, scope: Scope, request_id: str, status: int, started: float) -> None:
         if not self.access_log_enabled:
             return
+        method = scope.get("method", "")
         record: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()),
+            "ts": time.strftime(TIME_FORMAT, time.gmtime()),
             "request_id": request_id,
-            "method": scope.get("method"),
-            "path": scope.get("path"),
+            "method": method if method in METHODS else "OTHER",
+            "route": route_template(scope, self.routes),
             "status": status,
             "ms": round((time.perf_counter() - started) * 1000, 2),
         }

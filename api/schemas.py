@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from kb.content import Article
@@ -54,10 +56,17 @@ class LocaleList(BaseModel):
     locales: list[LocaleInfo]
 
 
+CheckOutcome = Literal["ok", "unavailable", "failing"]
+
+
 class Health(BaseModel):
     status: str
     generation: str | None = None
-    checks: dict[str, str] = Field(default_factory=dict)
+    checks: dict[str, CheckOutcome] = Field(
+        default_factory=dict,
+        description="Per check (`index`, `storage`): `ok`, `unavailable` (not built, cannot be opened) or "
+        "`failing` (does not answer); the reason is in the server's log.",
+    )
 
 
 def article_summary(article: Article, fallback: bool, url: str, locales: list[str]) -> dict[str, object]:

@@ -289,13 +289,16 @@ def _storage(settings: Settings):
     """The feedback and search-log database of ``KB_DATABASE_URL``, tables created if missing."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from .redaction import redact_text, redact_url
     from .storage import Storage
 
+    url = settings.database_url
     try:
-        storage = Storage(settings.database_url)
+        storage = Storage(url)
         storage.create_schema()
     except (SQLAlchemyError, OSError, ImportError) as exc:
-        raise click.ClickException(f"cannot open the database {settings.database_url!r}: {exc}") from exc
+        reason = redact_text(str(exc), url)
+        raise click.ClickException(f"cannot open the database {redact_url(url)!r}: {reason}") from exc
     return storage
 
 

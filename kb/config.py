@@ -14,7 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+    # A refused value is not echoed in the error: it may be a secret (a token, a database URL).
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore", hide_input_in_errors=True)
 
     content_dir: Path = Field(Path("content"), description="Markdown articles, one folder per locale.")
     index_dir: Path = Field(Path("var/index"), description="Where `kb reindex` writes index generations.")

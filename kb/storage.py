@@ -27,6 +27,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
 from .privacy import scrub
+from .redaction import redact_url
 
 __all__ = [
     "SEARCH_KINDS",
@@ -192,7 +193,8 @@ class Storage:
         parsed = make_url(url)
         self.url = url
         self.dialect = parsed.get_backend_name()
-        options: dict[str, Any] = {"future": True}
+        # Error messages never quote the rows they tried to write (queries, comments, sessions).
+        options: dict[str, Any] = {"future": True, "hide_parameters": True}
         if self.dialect == "sqlite":
             database = parsed.database or ""
             in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
@@ -215,7 +217,7 @@ class Storage:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Storage({self.engine.url.render_as_string(hide_password=True)!r})"
+        return f"Storage({redact_url(self.url)!r})"
 
     def create_schema(self) -> None:
         """Create the tables and indexes that do not exist yet (safe to call at every start).

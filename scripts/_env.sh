@@ -12,10 +12,11 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 # shellcheck disable=SC1091
 . "$VENV/bin/activate"
-stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)${EXTRAS:+-$EXTRAS}"
+base="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
+stamp="$base${EXTRAS:+-$EXTRAS}"
 if [ ! -f "$stamp" ]; then
   echo "==> installing the project${EXTRAS:+ with [$EXTRAS]}"
   python -m pip install --quiet --disable-pip-version-check --upgrade pip
   python -m pip install --quiet --disable-pip-version-check -e ".${EXTRAS:+[$EXTRAS]}"
-  touch "$stamp"
+  touch "$stamp" "$base"  # an install with extras is an install without them too
 fi

@@ -34,3 +34,16 @@ def test_the_two_commands_exist() -> None:
     for script in ("scripts/serve", "scripts/test"):
         assert f"{script}" in README and (ROOT / script).exists()
     assert "scripts/test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_documented_way_to_start_the_server_turns_off_uvicorns_access_log_and_proxy_headers() -> None:
+    """uvicorn's access log writes client addresses and query strings; its proxy headers let
+    X-Forwarded-For rewrite the client address (docs/operations.md, "Run it")."""
+    serve = (ROOT / "scripts" / "serve").read_text(encoding="utf-8")
+    operations = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    starts = [line for line in serve.splitlines() if line.startswith("exec uvicorn")]
+    starts += [line for text in (README, operations) for line in text.splitlines()
+               if re.search(r"(^|/|=)uvicorn api\.app:app", line)]
+    assert len(starts) >= 3  # scripts/serve, the hand-run line, the process-manager unit
+    for line in starts:
+        assert "--no-access-log" in line and "--no-proxy-headers" in line, line

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from kb.errors import KBError
 
-from ..schemas import Health
+from ..schemas import CheckOutcome, Health
 
+log = logging.getLogger("api.health")
 router = APIRouter(tags=["health"])
 
 
@@ -26,17 +29,20 @@ async def healthz() -> Health:
     responses={503: {"model": Health, "description": "Not ready"}},
 )
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when the index is loaded and the storage (if configured) answers."""
-    checks: dict[str, str] = {}
+    """Ready when the index is loaded and the storage (if configured) answers. Each check says
+    ``ok``, ``unavailable`` or ``failing``; why goes to the server's log, never to the response."""
+    checks: dict[str, CheckOutcome] = {}
     generation = None
     kb = getattr(request.app.state, "kb", None)
-    try:
-        if kb is None:
-            raise KBError("no index loaded")
-        generation = kb.generation.name
-        checks["index"] = "ok"
-    except KBError as exc:
-        checks["index"] = str(exc)
+    if kb is None:
+        checks["index"] = "unavailable"
+    else:
+        try:
+            generation = kb.generation.name
+            checks["index"] = "ok"
+        except KBError as exc:
+            log.warning("index check: failing (%s)", exc)
+            checks["index"] = "failing"
     storage_state = getattr(request.app.state, "storage_state", None)
     if storage_state is not None:
         checks["storage"] = await run_in_threadpool(storage_state.check)
