@@ -23,7 +23,22 @@ from .logs import configure_logging
 from .metrics import SYNC_SECONDS, Metrics, MetricsMiddleware
 from .middleware import RequestContextMiddleware
 from .ratelimit import RateLimitMiddleware
-from .routes import admin, answer, articles, docs, feedback, health, locales, metrics, pages, search, ui
+from .routes import (
+    admin,
+    answer,
+    articles,
+    assets,
+    channels,
+    docs,
+    feedback,
+    health,
+    locales,
+    metrics,
+    pages,
+    search,
+    sitemap,
+    ui,
+)
 
 log = logging.getLogger("api")
 
@@ -118,7 +133,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.search_log_writer = None
     app.state.metrics = metrics_state
     install_error_handlers(app)
-    modules = (search, answer, articles, locales, feedback, admin, health, metrics, docs, ui, pages)
+    modules = (
+        search, answer, channels, articles, locales, feedback, admin, health, metrics, docs, ui, assets, sitemap,
+        pages,  # last: its /{locale}/ must not shadow another route
+    )
     for module in modules:
         app.include_router(module.router)
     # Added innermost first: metrics → request context → CORS → rate limit → routes. The rate

@@ -9,6 +9,7 @@ from fastapi import Depends, Header, Query, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from kb.config import Settings
 from kb.errors import IndexNotFoundError
 from kb.service import KnowledgeBase
 from kb.storage import Storage
@@ -37,6 +38,15 @@ async def get_kb(request: Request) -> KnowledgeBase:
 
 
 KB = Annotated[KnowledgeBase, Depends(get_kb)]
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 async def get_storage(request: Request) -> Storage:

@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .errors import error_body
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/favicon.ico", "/favicon.svg"})
-EXEMPT_PREFIXES = ("/widget/", "/demo/", "/docs")
+EXEMPT_PREFIXES = ("/widget/", "/site/", "/docs")
 MAX_CLIENTS = 50_000
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -116,6 +116,10 @@ class Answerer:
             description = section.paragraphs[0] if section and section.paragraphs else ""
             per_locale = self.channel_values.get(kind, {})
             value = per_locale.get(locale) or per_locale.get("default")
+            url = None
+            if contact is not None:
+                url = self.article_url(CONTACT_ARTICLE, contact.locale, kind)
+                url = url if "#" in url else f"{url}#{kind}"  # the channel's own section
             result.append(
                 Channel(
                     kind=kind,
@@ -123,6 +127,7 @@ class Answerer:
                     description=description,
                     value=value,
                     recommended=kind == "phone",
+                    url=url,
                 )
             )
         return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,11 @@ class Settings(BaseSettings):
     article_url_template: str = Field(
         "/articles/{locale}/{article_id}",
         description="Template of each result's `url`; placeholders {locale}, {article_id}, {section}.",
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address customers reach the service at (scheme, host, optional path): absolute "
+        "links of pages (canonical, hreflang), sitemap.xml and robots.txt; never taken from a request.",
     )
     cors_origins: list[str] = Field(
         default_factory=lambda: ["http://localhost:8000", "http://127.0.0.1:8000"],
@@ -54,6 +60,16 @@ class Settings(BaseSettings):
     )
     log_queue_size: int = Field(10_000, ge=1, description="Search-log records queued before new ones are dropped.")
     access_log: bool = Field(True, description="Structured JSON access log lines on stderr.")
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_base_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                f"KB_PUBLIC_BASE_URL must be an absolute http(s) address without query or fragment, not {value!r}"
+            )
+        return value.strip().rstrip("/")
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -1,8 +1,9 @@
 """Load and validate the markdown articles under ``content/<locale>/<article_id>.md``.
 
 Every problem is reported with its file and line (:class:`~kb.errors.ContentProblem`), all of
-them at once, so that an author fixes a whole batch in one pass. The format is documented in
-``docs/authoring.md``.
+them at once, so that an author fixes a whole batch in one pass. The body of each article is read
+by :mod:`kb.article_body`; links between articles are checked here, once every article is read.
+The format is documented in ``docs/authoring.md``.
 """
 
 from __future__ import annotations
@@ -17,24 +18,18 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .article_body import Section, parse_body
 from .errors import ContentError, ContentProblem, LocaleError
 from .locales import parse_tag
+from .markup import link_targets, parse_link_target
 
 Intent = Literal["refund", "auto_renew", "contact"]
 INTENTS: tuple[str, ...] = ("refund", "auto_renew", "contact")
 PurchaseChannel = Literal["norton_store", "third_party", "app_store", "service_provider"]
 ARTICLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-INTRO_ANCHOR = "intro"
 
-_HEADING = re.compile(r"^##\s+(?P<text>.*?)\s*(?:\{#(?P<anchor>[^}]*)\})?\s*$")
-_STEP = re.compile(r"^\s{0,3}\d{1,3}[.)](?:\s+(?P<text>.*)|\s*)$")
-_BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?P<text>.*)$")
-_RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 # libyaml's C parser when PyYAML was built with it: the same safe loader, several times faster.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_ANCHOR_OK = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class FrontMatter(BaseModel):
@@ -51,21 +46,6 @@ class FrontMatter(BaseModel):
     tags: list[str] = Field(default_factory=list)
     purchase_channel: PurchaseChannel | None = None
     related: list[str] = Field(default_factory=list)
-
-
-class Section(BaseModel):
-    """One ``##`` section of an article (position 0 is the introduction)."""
-
-    anchor: str
-    heading: str
-    position: int
-    line: int
-    paragraphs: list[str] = Field(default_factory=list)
-    steps: list[str] = Field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "\n".join([*self.paragraphs, *self.steps])
 
 
 class Article(FrontMatter):
@@ -98,21 +78,6 @@ class ContentSet:
 
     def in_locale(self, locale: str) -> list[Article]:
         return [a for a in self.articles if a.locale == locale]
-
-
-def plain_text(markdown: str) -> str:
-    """Inline markdown reduced to its text: links keep their label, emphasis marks go."""
-    text = _LINK.sub(r"\1", markdown)
-    for _ in range(2):  # nested emphasis such as ***x***
-        text = _EMPHASIS.sub(r"\2", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def slugify(text: str) -> str:
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "section"
 
 
 def _read_text(path: Path, rel: str, problems: list[ContentProblem]) -> str | None:
@@ -175,75 +140,36 @@ def _parse_front_matter(
     return meta, lines[end + 1 :], end + 2
 
 
-def _parse_body(body: list[str], first_line: int, rel: str, problems: list[ContentProblem]) -> list[Section]:
-    sections = [Section(anchor=INTRO_ANCHOR, heading="", position=0, line=first_line)]
-    paragraph: list[str] = []
-    in_step = False
+def _check_links(articles: list[Article], problems: list[ContentProblem]) -> None:
+    """Every link in every article points at an article (and section) that exists, or at an
+    https:// address; each problem names the line of the link."""
+    anchors: dict[str, set[str]] = {}
+    for article in articles:
+        anchors.setdefault(article.id, set()).update(s.anchor for s in article.sections)
+    for article in articles:
+        for section in article.sections:
+            for block in section.blocks:
+                for item, first in zip(block.items, block.lines, strict=True):
+                    for target in link_targets(item):
+                        line = first + item[: max(item.find("](" + target), 0)].count("\n")
+                        message = _link_problem(article, target, anchors)
+                        if message:
+                            problems.append(ContentProblem(article.source, line, message))
 
-    def flush() -> None:
-        if paragraph:
-            sections[-1].paragraphs.append(plain_text(" ".join(paragraph)))
-            paragraph.clear()
 
-    for offset, raw in enumerate(body):
-        lineno = first_line + offset
-        line = raw.rstrip()
-        if _RAW_HTML.search(line):
-            problems.append(ContentProblem(rel, lineno, "raw HTML is not allowed in articles"))
-            continue
-        if not line.strip():
-            flush()
-            in_step = False
-            continue
-        if line.startswith("# ") or line == "#":
-            problems.append(ContentProblem(rel, lineno, "use '## ' for sections; the title is the 'title' field"))
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            flush()
-            in_step = False
-            text = plain_text(heading.group("text"))
-            anchor = heading.group("anchor")
-            if anchor is not None and not _ANCHOR_OK.match(anchor):
-                problems.append(
-                    ContentProblem(rel, lineno, f"anchor '{anchor}' must be lowercase letters, digits and '-'")
-                )
-            anchor = anchor or slugify(text)
-            if not text:
-                problems.append(ContentProblem(rel, lineno, "empty section heading"))
-            if any(s.anchor == anchor for s in sections):
-                problems.append(ContentProblem(rel, lineno, f"duplicate section anchor '{anchor}'"))
-            sections.append(Section(anchor=anchor, heading=text, position=len(sections), line=lineno))
-            continue
-        step = _STEP.match(line)
-        if step:
-            flush()
-            text = plain_text(step.group("text") or "")
-            if not text:
-                problems.append(ContentProblem(rel, lineno, "empty step in an ordered list"))
-            else:
-                sections[-1].steps.append(text)
-            in_step = bool(text)
-            continue
-        if in_step and raw.startswith((" ", "\t")):
-            sections[-1].steps[-1] = plain_text(sections[-1].steps[-1] + " " + line.strip())
-            continue
-        bullet = _BULLET.match(line)
-        if bullet:
-            flush()
-            paragraph.append(bullet.group("text"))
-            flush()
-            continue
-        in_step = False
-        paragraph.append(line.strip())
-    flush()
-    if not sections[0].paragraphs and not sections[0].steps:
-        sections.pop(0)
-        for position, section in enumerate(sections):
-            section.position = position
-    if not any(s.paragraphs or s.steps for s in sections):
-        problems.append(ContentProblem(rel, first_line, "the article has no text"))
-    return sections
+def _link_problem(article: Article, target: str, anchors: dict[str, set[str]]) -> str | None:
+    try:
+        link = parse_link_target(target)
+    except ValueError as exc:
+        return str(exc)
+    if link.external:
+        return None
+    article_id = link.article_id or article.id
+    if article_id not in anchors:
+        return f"link to unknown article '{article_id}'"
+    if link.anchor and link.anchor not in anchors[article_id]:
+        return f"link to unknown section '{article_id}#{link.anchor}'"
+    return None
 
 
 def load_article(path: Path, locale: str, root: Path, problems: list[ContentProblem]) -> Article | None:
@@ -254,7 +180,7 @@ def load_article(path: Path, locale: str, root: Path, problems: list[ContentProb
         return None
     before = len(problems)
     meta, body, first_body_line = _parse_front_matter(text, rel, problems)
-    sections = _parse_body(body, first_body_line, rel, problems)
+    sections = parse_body(body, first_body_line, rel, problems)
     if meta is None or len(problems) > before:
         return None
     if meta.id != path.stem:
@@ -358,6 +284,7 @@ def load_content(content_dir: Path) -> ContentSet:
     synonyms = _load_synonyms(root / "synonyms.yaml", locales, problems)
     answering = _load_answering(root / "answering.yaml", problems)
     ids = {a.id for a in articles}
+    _check_links(articles, problems)
     for article in articles:
         for related in article.related:
             if related not in ids:

@@ -81,6 +81,11 @@ class Channel(BaseModel):
         description="Phone number, chat URL or handle set by the operator; null until configured."
     )
     recommended: bool = False
+    url: str | None = Field(
+        None,
+        description="The contact article's section on this channel (from `KB_ARTICLE_URL_TEMPLATE`): where "
+        "to read how to reach a person, useful above all while `value` is null.",
+    )
 
 
 class Source(BaseModel):

@@ -19,7 +19,7 @@ from .content import Article
 from .errors import ArticleNotFoundError
 from .indexing import Generation, current_generation_path, open_generation
 from .locales import DEFAULT_LOCALE, NegotiatedLocale, negotiate, negotiate_accept_language
-from .models import AnswerResponse, SearchHit, SearchResponse
+from .models import AnswerResponse, Channel, SearchHit, SearchResponse
 from .planning import QueryPlan
 from .search import SearchEngine
 
@@ -256,6 +256,12 @@ class KnowledgeBase:
         key = ("answer", plan.key, chosen.locale, chosen.fallback, article_id)
         response = self._cache.get_or_compute(key, lambda: answerer.answer(plan, chosen, article_id))
         return response.model_copy(update={"query": q, "requested_locale": chosen.requested})
+
+    def channels(self, locale: str) -> list[Channel]:
+        """The ways to reach a person, in ``locale``: what every answer lists as ``channels``."""
+        self.refresh()
+        assert self._answerer is not None
+        return self._answerer.channels(locale)
 
     def get_article(self, article_id: str, locale: str) -> tuple[Article, bool]:
         """The article in ``locale`` (or its fallback, flagged); ``ArticleNotFoundError`` if none."""

@@ -180,6 +180,18 @@ def test_channel_values_come_from_the_operator_file(index_dir: Path, tmp_path: P
     assert en["phone"] == "+1 555 0100"
 
 
+def test_channels_without_a_question_and_where_to_read_about_each(client: TestClient) -> None:
+    listed = client.get("/v1/channels", params={"locale": "fr-CA"})
+    assert listed.status_code == 200 and listed.headers.get("etag")
+    body = listed.json()
+    assert body["locale"] == "fr" and body["requested_locale"] == "fr-CA"
+    assert body["channels"] == answer(client, "parler à un conseiller", "fr")["channels"]
+    assert {c["kind"]: c["url"] for c in body["channels"]} == {
+        kind: f"/articles/fr/contact-support#{kind}" for kind in ("phone", "chat", "twitter")
+    }
+    assert client.get("/v1/channels", params={"locale": "xx"}).status_code == 422
+
+
 def test_articles_list_and_detail(client: TestClient) -> None:
     listing = client.get("/v1/articles", params={"locale": "fr"}).json()
     assert listing["total"] == 7 and all(a["locale"] == "fr" for a in listing["articles"])

@@ -44,6 +44,8 @@ def test_api_uses_only_the_public_names_or_documented_modules() -> None:
         "kb.locales",
         "kb.i18n",
         "kb.content",
+        "kb.markup",
+        "kb.article_body",
         "kb.indexing",
         "kb.storage",
         "kb.search_log",

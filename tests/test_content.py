@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from kb.article_body import plain_text
 from kb.chunking import chunk_article
-from kb.content import load_content, plain_text
+from kb.content import load_content
 from kb.errors import ContentError
 
 from .conftest import CONTENT_DIR
@@ -20,7 +21,7 @@ summary: Move the slider to OFF in My Subscriptions.
 updated: 2026-11-20
 keywords: [unsubscribe]
 ---
-Intro text about **renewal**, see [the policy](refund-policy).
+Intro text about **renewal**, see [the policy](auto-renewal#after).
 
 ## Steps {{#turn-off}}
 1. Sign in.
@@ -83,6 +84,13 @@ def test_good_article_parses_sections_steps_and_inline_markdown(tmp_path: Path) 
     assert article.sections[0].paragraphs == ["Intro text about renewal, see the policy."]
     assert article.steps == ["Sign in.", 'Open "My Subscriptions" and move the slider to OFF.']
     assert str(article.updated) == "2026-11-20"
+    # Pages show the markdown as written, block by block, with the line each item starts on.
+    blocks = [(b.kind, b.items, b.lines) for s in article.sections for b in s.blocks]
+    assert blocks == [
+        ("paragraph", ["Intro text about **renewal**, see [the policy](auto-renewal#after)."], [9]),
+        ("steps", ["Sign in.", 'Open "My Subscriptions"\nand move the slider to OFF.'], [12, 13]),
+        ("paragraph", ["You will be invited to renew."], [17]),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -187,3 +195,40 @@ def test_chunks_keep_article_identity_heading_position_and_steps(tmp_path: Path)
 
 def test_plain_text_reduces_inline_markdown() -> None:
     assert plain_text("**Bold** and *it* and `code` and [link](x)") == "Bold and it and code and link"
+
+
+LINKS = GOOD.replace("You will be invited to renew.", "You will be invited to renew.\n\n{body}")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("See [the policy](refund-policy).", "en/links.md:19: link to unknown article 'refund-policy'"),
+        ("See [the end](auto-renewal#nowhere).", "en/links.md:19: link to unknown section 'auto-renewal#nowhere'"),
+        ("See [above](#nowhere).", "en/links.md:19: link to unknown section 'links#nowhere'"),
+        ("See [a site](http://example.com/).", "en/links.md:19: link target 'http://example.com/': write an"),
+        ("Write [to us](mailto:a@example.com).", "en/links.md:19: link target 'mailto:a@example.com'"),
+        ("See [the file](auto-renewal.md).", "en/links.md:19: link target 'auto-renewal.md'"),
+        ("See [the page](/articles/en/auto-renewal).", "en/links.md:19: link target '/articles/en/auto-renewal'"),
+        ("- first\n- see [it](javascript:alert(1))", "en/links.md:20: link target 'javascript:alert(1)'"),
+        ("A paragraph goes on\nand links [here](nope).", "en/links.md:20: link to unknown article 'nope'"),
+        ("1. A step that goes on\n   to [a link](nope) below.", "en/links.md:20: link to unknown article 'nope'"),
+    ],
+    ids=["unknown-article", "unknown-anchor", "unknown-own-anchor", "http", "mailto", "file-name", "path",
+         "bullet", "second-line-of-paragraph", "step-continuation"],
+)
+def test_every_link_must_reach_an_article_or_an_https_page(tmp_path: Path, body: str, expected: str) -> None:
+    good_tree(tmp_path)
+    write(tmp_path, "en", "links.md", LINKS.format(id="links", body=body))
+    problems = problems_of(tmp_path)
+    assert any(p.endswith(expected) or f"/{expected}" in p for p in problems), problems
+
+
+def test_links_to_articles_sections_and_https_pages_are_accepted(tmp_path: Path) -> None:
+    good_tree(tmp_path)
+    body = ("See [the steps](auto-renewal#turn-off), [the article](auto-renewal), [below](#after) and "
+            "[the vendor's terms](https://example.com/terms?lang=en#refunds).")
+    write(tmp_path, "en", "links.md", LINKS.format(id="links", body=body))
+    write(tmp_path, "fr", "links.md", LINKS.format(id="links", body=body))
+    article = next(a for a in load_content(tmp_path).articles if a.id == "links" and a.locale == "en")
+    assert article.sections[-1].paragraphs[-1] == "See the steps, the article, below and the vendor's terms."
