@@ -26,6 +26,9 @@ from prometheus_client import multiprocess as prom_multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kb.search_log import SearchLogWriter
+from kb.service import KnowledgeBase
+
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 SYNC_SECONDS = 1.0
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -123,17 +126,14 @@ class Metrics:
             counter.inc(delta)
         self._seen[key] = value
 
-    def sync(self, app: Any) -> None:
+    def sync(self, kb: KnowledgeBase | None, writer: SearchLogWriter | None) -> None:
         """Copy the index, search-log and cache figures of this worker into the metrics."""
-        state = app.state
-        writer = getattr(state, "search_log_writer", None)
         if writer is not None:
             stats = writer.stats()
             self._advance(self.log_written, "written", stats["written"])
             self._advance(self.log_dropped, "dropped", stats["dropped"])
             self._advance(self.log_failed, "failed", stats["failed"])
             self.log_queued.set(stats["queued"])
-        kb = getattr(state, "kb", None)
         if kb is None:
             return
         try:
@@ -163,9 +163,8 @@ class Metrics:
                 self.documents.labels(locale).set(int(stats.get("articles", 0)))
             self._locales |= set(counts)
 
-    def exposition(self, app: Any) -> bytes:
-        """The text a scrape gets: this worker's figures synced, every worker's added up."""
-        self.sync(app)
+    def exposition(self) -> bytes:
+        """The text a scrape gets: every worker's figures added up (sync this worker's first)."""
         if self.directory is None:
             return generate_latest(self.registry)
         registry = CollectorRegistry()

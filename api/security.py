@@ -12,13 +12,15 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
+from .deps import SettingsDep
 from .errors import APIError
 
 bearer = HTTPBearer(auto_error=False, scheme_name="AdminToken", description="The value of KB_ADMIN_TOKEN.")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 def _check_bearer(credentials: HTTPAuthorizationCredentials | None, token: SecretStr, what: str) -> None:
@@ -29,20 +31,16 @@ def _check_bearer(credentials: HTTPAuthorizationCredentials | None, token: Secre
         raise APIError(403, "forbidden", f"wrong token for {what}")
 
 
-async def require_admin(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> None:
+async def require_admin(settings: SettingsDep, credentials: Credentials) -> None:
     """Let the request through only with the admin token."""
-    token = request.app.state.settings.admin_token
+    token = settings.admin_token
     if token is None:
         raise APIError(404, "admin_disabled", "admin routes are off: set KB_ADMIN_TOKEN to turn them on")
     _check_bearer(credentials, token, "admin routes")
 
 
-async def require_metrics_token(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> None:
+async def require_metrics_token(settings: SettingsDep, credentials: Credentials) -> None:
     """Let the scrape through: with the metrics token when one is set, freely otherwise."""
-    token = request.app.state.settings.metrics_token
+    token = settings.metrics_token
     if token is not None:
         _check_bearer(credentials, token, "metrics")

@@ -4,7 +4,7 @@ Variants (one uvicorn worker each, ``uvicorn --factory bench.ablation:make_app``
 ``BENCH_VARIANT``), all on the same index, loaded by ``wrk`` with the same trace:
 
 - ``full``: ``api.app:app`` as shipped;
-- ``no-log``: the same with the search log switched off (``app.state.search_log = None``);
+- ``no-log``: the same with the search log switched off (services without a search-log writer);
 - ``no-middleware``: the same app with its own middlewares removed (metrics, request context,
   CORS, rate limit); search log on;
 - ``bare``: a minimal FastAPI route calling ``KnowledgeBase.search`` and returning
@@ -17,6 +17,7 @@ Variants (one uvicorn worker each, ``uvicorn --factory bench.ablation:make_app``
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import tempfile
@@ -42,8 +43,9 @@ def make_app():  # type: ignore[no-untyped-def]
         return app
 
     async def without_log(scope, receive, send):  # type: ignore[no-untyped-def]
-        if scope["type"] == "http":
-            app.state.search_log = None
+        if scope["type"] == "http":  # the same services with no search-log writer
+            state = scope["state"]
+            state["services"] = dataclasses.replace(state["services"], search_log=None)
         await app(scope, receive, send)
 
     return without_log

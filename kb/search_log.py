@@ -1,11 +1,11 @@
 """The search log: a bounded background writer, and reading the log back for reports.
 
-Request handlers call :meth:`SearchLogWriter.record`, which scrubs the query, puts the record on
-a bounded queue and returns at once: when the queue is full the record is dropped and counted,
-so a slow or locked database never slows searches down. One daemon thread takes records off the
-queue and inserts them in batches (``batch_size`` records, or whatever arrived within
-``flush_seconds`` of the first record of a batch). :meth:`~SearchLogWriter.close` flushes what
-is queued on a clean shutdown.
+Request handlers call :meth:`SearchLogWriter.record`, which puts the record on a bounded queue
+and returns at once: when the queue is full the record is dropped and counted, so a slow or
+locked database never slows searches down. One daemon thread takes records off the queue and
+inserts them in batches (``batch_size`` records, or whatever arrived within ``flush_seconds`` of
+the first record of a batch); the storage scrubs each query of personal data as it writes it.
+:meth:`~SearchLogWriter.close` flushes what is queued on a clean shutdown.
 
 :func:`read_events` streams the log back with search-as-you-type keystroke chains collapsed
 (:func:`collapse_keystrokes`): within one ``session_id``, a search followed within
@@ -22,13 +22,12 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
 from sqlalchemy import select
 
-from .privacy import scrub
 from .storage import SearchRecord, Storage, search_log
 
 __all__ = ["PREFIX_WINDOW", "LogEvent", "SearchLogWriter", "collapse_keystrokes", "read_events"]
@@ -78,8 +77,7 @@ class SearchLogWriter:
         self.close()
 
     def record(self, rec: SearchRecord) -> bool:
-        """Queue ``rec`` (its query scrubbed) without blocking; False if it was dropped."""
-        rec = replace(rec, query_normalized=scrub(rec.query_normalized))
+        """Queue ``rec`` without blocking; False if it was dropped."""
         with self._lock:
             if not self._closing:
                 try:

@@ -26,6 +26,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
+from .analysis import sanitize
+from .models import AnswerResponse, SearchResponse
 from .privacy import scrub
 from .redaction import redact_url
 
@@ -118,10 +120,12 @@ search_log = sa.Table(
 class SearchRecord:
     """One search or answer request, as the search log keeps it.
 
-    ``locale`` is the locale the customer asked in (after negotiation); ``fallback_locale`` is
-    set when the top article had to be served in another locale because it is missing in
-    ``locale``. ``result_count`` is the number of results found (for an answer: the candidate
-    articles considered, 0 when nothing matched); ``answered`` is only meaningful for answers.
+    Requests are turned into records by :meth:`for_search` and :meth:`for_answer`, which
+    normalize the query (:func:`normalize_query`); the storage scrubs it of personal data when
+    it writes it. ``locale`` is the locale the customer asked in (after negotiation);
+    ``fallback_locale`` is set when the top article had to be served in another locale because
+    it is missing in ``locale``. ``result_count`` is the number of results found (for an answer:
+    1 when answered, else 0); ``answered`` is only meaningful for answers.
     """
 
     kind: SearchKind
@@ -141,6 +145,48 @@ class SearchRecord:
             raise ValueError(f"kind must be one of {sorted(SEARCH_KINDS)}, not {self.kind!r}")
         if self.result_count < 0:
             raise ValueError("result_count must not be negative")
+
+    @classmethod
+    def for_search(cls, response: SearchResponse, latency_ms: float, session_id: str | None) -> SearchRecord:
+        """The record of one search: its result count and top article."""
+        top = response.results[0] if response.results else None
+        return cls(
+            kind="search",
+            query_normalized=normalize_query(response.query),
+            locale=response.locale,
+            result_count=response.total,
+            latency_ms=latency_ms,
+            top_article=top.article_id if top else None,
+            session_id=session_id or None,
+            fallback_locale=_fallback_locale(response.locale, top.locale if top else None),
+        )
+
+    @classmethod
+    def for_answer(cls, response: AnswerResponse, latency_ms: float, session_id: str | None) -> SearchRecord:
+        """The record of one question: whether it was answered, with which article and intent."""
+        answer = response.answer
+        return cls(
+            kind="answer",
+            query_normalized=normalize_query(response.query),
+            locale=response.locale,
+            result_count=int(answer is not None),
+            latency_ms=latency_ms,
+            intent=response.intent,
+            top_article=answer.article_id if answer else None,
+            answered=answer is not None,
+            session_id=session_id or None,
+            fallback_locale=_fallback_locale(response.locale, answer.locale if answer else None),
+        )
+
+
+def normalize_query(query: str) -> str:
+    """The query as the log keeps it: NFKC, no control characters, spaces collapsed, lowercase."""
+    return sanitize(query, QUERY_MAX).lower()
+
+
+def _fallback_locale(asked: str, served: str | None) -> str | None:
+    """The locale the top article was served in, when it is not the one the customer asked in."""
+    return served if served is not None and served != asked else None
 
 
 def _cut(text: str | None, limit: int) -> str | None:

@@ -80,7 +80,7 @@ def test_the_report_shows_what_was_just_searched(admin: TestClient) -> None:
     assert admin.get("/v1/answer", params={"q": "best apple pie recipe", "locale": "en"}).status_code == 200
     vote = {"article_id": "refund-app-store", "locale": "en", "helpful": False, "comment": "Apple said no"}
     assert admin.post("/v1/feedback", json=vote).status_code == 201
-    admin.app.state.search_log_writer.flush(timeout=30)  # type: ignore[attr-defined]
+    admin.app_state["services"].search_log.flush(timeout=30)
 
     response = admin.get("/v1/admin/report", headers=AUTH, params={"since": "1h", "locale": "en-GB"})
     assert response.status_code == 200

@@ -61,6 +61,29 @@ def test_api_uses_only_the_public_names_or_documented_modules() -> None:
                 assert node.module in allowed_modules, f"{path}: imports {node.module}"
 
 
+def test_nothing_in_api_imports_the_app_module() -> None:
+    """``api.app`` builds an app when imported: modules reach the services through ``api.deps``."""
+    for path in (ROOT / "api").rglob("*.py"):
+        package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+                module = ".".join(p for p in (base, node.module or "") if p)
+                imported = {module} | {f"{module}.{alias.name}" for alias in node.names}
+            elif isinstance(node, ast.Import):
+                imported = {alias.name for alias in node.names}
+            else:
+                continue
+            assert "api.app" not in imported, f"{path}:{node.lineno} imports the app module"
+
+
+def test_routes_reach_state_through_dependencies_only() -> None:
+    for path in (ROOT / "api").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "app.state" not in text.replace("``app.state``", ""), f"{path} reads app.state"
+
+
 def test_modules_stay_small() -> None:
     for folder in ("kb", "api"):
         for path in (ROOT / folder).rglob("*.py"):

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from kb import Settings, build_index, load_content, parse_since, report_locale
 from kb.report import build_report
 
-from ..deps import Admin, Store
+from ..deps import ServicesDep, Store
 from ..errors import APIError
+from ..security import require_admin
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Admin])
+router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 NO_STORE = {"Cache-Control": "no-store"}
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No bearer token"},
@@ -25,7 +26,7 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.get("/report", summary="Content-gap report", responses=AUTH_ERRORS)
 async def report(
-    request: Request,
+    services: ServicesDep,
     storage: Store,
     since: Annotated[str | None, Query(max_length=40, description="7d, 12h, 2w or an ISO date/time.")] = None,
     locale: Annotated[str | None, Query(max_length=64, description="Only this locale.")] = None,
@@ -36,7 +37,7 @@ async def report(
         start = parse_since(since)
     except ValueError as exc:
         raise APIError(422, "invalid_parameter", f"since: {exc}", "since") from None
-    kb = request.app.state.kb
+    kb = services.knowledge.get()
     chosen = report_locale(locale, kb.locales if kb is not None else ())
     result = await run_in_threadpool(build_report, storage, start, chosen, limit)
     return JSONResponse(result.to_dict(), headers=NO_STORE)
@@ -51,19 +52,9 @@ def _reindex(settings: Settings) -> dict[str, object]:
     summary="Rebuild the index from the content",
     responses={**AUTH_ERRORS, 409: {"description": "Another reindex is running"}, 422: {"description": "Bad content"}},
 )
-async def reindex(request: Request) -> JSONResponse:
+async def reindex(services: ServicesDep) -> JSONResponse:
     """Build a new generation from the content and switch to it; this worker serves it at once, others within
     `KB_INDEX_CHECK_SECONDS`. 409 while another reindex runs, 422 with the problems when the content is invalid."""
-    summary = await run_in_threadpool(_reindex, request.app.state.settings)
-    await run_in_threadpool(_refresh, request)
+    summary = await run_in_threadpool(_reindex, services.settings)
+    await run_in_threadpool(services.knowledge.switch_now)
     return JSONResponse(summary, headers=NO_STORE)
-
-
-def _refresh(request: Request) -> None:
-    kb = request.app.state.kb
-    if kb is None:
-        from ..app import open_knowledge_base
-
-        request.app.state.kb = open_knowledge_base(request.app.state.settings)
-    else:
-        kb.refresh(force=True)

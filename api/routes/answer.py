@@ -9,10 +9,13 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kb.models import AnswerResponse
+from kb.service import KnowledgeBase
+from kb.storage import SearchRecord
 
-from ..deps import KB, MAX_Q_CHARS, AcceptLanguage, LocaleParam, SessionHeader, json_response
+from ..deps import KB, MAX_Q_CHARS, AcceptLanguage, LocaleParam, ServicesDep, SessionHeader
 from ..errors import APIError
-from ..observe import record_search
+from ..responses import json_response
+from ..services import Services
 
 router = APIRouter(tags=["answer"])
 ARTICLE_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -37,37 +40,21 @@ class AnswerRequest(BaseModel):
 
 
 def _answer(
-    request: Request,
-    kb,
-    body: AnswerRequest,
-    accept_language: str | None,
-    session: str | None,
+    services: Services, kb: KnowledgeBase, body: AnswerRequest, accept_language: str | None, session: str | None
 ) -> AnswerResponse:
     if not body.q.strip() and body.article_id is None:
         raise APIError(422, "invalid_parameter", "q: give a question or an article_id", "q")
     started = time.perf_counter()
     result = kb.answer(body.q, body.locale, article_id=body.article_id, accept_language=accept_language)
-    if body.article_id is None:
-        answered = result.answer is not None
-        record_search(
-            request,
-            "answer",
-            result.query,
-            result.locale,
-            result.intent,
-            int(answered),
-            result.answer.article_id if result.answer else None,
-            answered,
-            result.answer.locale if result.answer and result.answer.fallback_used else None,
-            started,
-            session,
-        )
+    if body.article_id is None:  # a follow-up choice is not a question of its own
+        services.log_search(started, lambda latency_ms: SearchRecord.for_answer(result, latency_ms, session))
     return result
 
 
 @router.get("/v1/answer", response_model=AnswerResponse, summary="Answer a question with steps and contact channels")
 async def answer_get(
     request: Request,
+    services: ServicesDep,
     kb: KB,
     q: Annotated[str, Query(max_length=MAX_Q_CHARS, examples=["how do I get my money back"])] = "",
     locale: LocaleParam = None,
@@ -77,16 +64,17 @@ async def answer_get(
 ) -> Response:
     """The one answer the knowledge base holds, a follow-up question, or no answer with contact channels."""
     body = AnswerRequest(q=q, locale=locale, article_id=article_id)
-    return json_response(request, _answer(request, kb, body, accept_language, session))
+    return json_response(request, _answer(services, kb, body, accept_language, session))
 
 
 @router.post("/v1/answer", response_model=AnswerResponse, summary="Answer a question (JSON body)")
 async def answer_post(
     request: Request,
+    services: ServicesDep,
     kb: KB,
     body: AnswerRequest,
     accept_language: AcceptLanguage = None,
     session: SessionHeader = None,
 ) -> Response:
     """Same as GET, with the question in a JSON body."""
-    return json_response(request, _answer(request, kb, body, accept_language, session), cacheable=False)
+    return json_response(request, _answer(services, kb, body, accept_language, session), cacheable=False)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path, Request, Response
 
 from kb.errors import ArticleNotFoundError
 
-from ..deps import KB, AcceptLanguage, LocaleParam, json_response
+from ..deps import KB, AcceptLanguage, LocaleParam
+from ..responses import json_response
 from ..schemas import ArticleDetail, ArticleList, ArticleSection, ArticleSummary, article_summary
 
 router = APIRouter(tags=["articles"])

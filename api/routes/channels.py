@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field
 
 from kb.models import Channel
 
-from ..deps import KB, AcceptLanguage, LocaleParam, json_response
+from ..deps import KB, AcceptLanguage, LocaleParam
+from ..responses import json_response
 
 router = APIRouter(tags=["answers"])
 

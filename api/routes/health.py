@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from kb.errors import KBError
 
+from ..deps import ServicesDep
 from ..schemas import CheckOutcome, Health
 
 log = logging.getLogger("api.health")
@@ -28,12 +29,12 @@ async def healthz() -> Health:
     summary="Readiness",
     responses={503: {"model": Health, "description": "Not ready"}},
 )
-async def readyz(request: Request) -> JSONResponse:
+async def readyz(services: ServicesDep) -> JSONResponse:
     """Ready when the index is loaded and the storage (if configured) answers. Each check says
     ``ok``, ``unavailable`` or ``failing``; why goes to the server's log, never to the response."""
     checks: dict[str, CheckOutcome] = {}
     generation = None
-    kb = getattr(request.app.state, "kb", None)
+    kb = services.knowledge.get()
     if kb is None:
         checks["index"] = "unavailable"
     else:
@@ -43,9 +44,7 @@ async def readyz(request: Request) -> JSONResponse:
         except KBError as exc:
             log.warning("index check: failing (%s)", exc)
             checks["index"] = "failing"
-    storage_state = getattr(request.app.state, "storage_state", None)
-    if storage_state is not None:
-        checks["storage"] = await run_in_threadpool(storage_state.check)
+    checks["storage"] = await run_in_threadpool(services.storage.check)
     ready = all(v == "ok" for v in checks.values())
     body = Health(status="ready" if ready else "not_ready", generation=generation, checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})

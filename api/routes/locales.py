@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request, Response
 
 from kb.locales import display_name
 
-from ..deps import KB, json_response
+from ..deps import KB
+from ..responses import json_response
 from ..schemas import LocaleInfo, LocaleList
 
 router = APIRouter(tags=["locales"])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
+from ..deps import ServicesDep
 from ..metrics import CONTENT_TYPE
 from ..security import require_metrics_token
 
@@ -11,7 +12,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/metrics", dependencies=[Depends(require_metrics_token)])
-async def metrics(request: Request) -> Response:
+async def metrics(services: ServicesDep) -> Response:
     """Request counts and latencies per route, index generation, documents, search log, cache."""
-    body = request.app.state.metrics.exposition(request.app)
+    services.sync_metrics()
+    body = services.metrics.exposition()
     return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})

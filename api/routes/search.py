@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from kb.models import SearchResponse
+from kb.storage import SearchRecord
 
-from ..deps import KB, MAX_Q_CHARS, AcceptLanguage, LocaleParam, SessionHeader, json_response
-from ..observe import record_search
+from ..deps import KB, MAX_Q_CHARS, AcceptLanguage, LocaleParam, ServicesDep, SessionHeader
+from ..responses import json_response
 
 router = APIRouter(tags=["search"])
 
@@ -18,6 +19,7 @@ router = APIRouter(tags=["search"])
 @router.get("/v1/search", response_model=SearchResponse, summary="Search articles as the customer types")
 async def search(
     request: Request,
+    services: ServicesDep,
     kb: KB,
     q: Annotated[
         str,
@@ -38,17 +40,5 @@ async def search(
     """One result per article, in the negotiated locale, with highlighted snippets and spelling suggestions."""
     started = time.perf_counter()
     result = kb.search(q, locale, limit=limit, offset=offset, intent=intent, accept_language=accept_language)
-    record_search(
-        request,
-        "search",
-        result.query,
-        result.locale,
-        None,
-        result.total,
-        result.results[0].article_id if result.results else None,
-        None,
-        next((r.locale for r in result.results[:1] if r.fallback_used), None),
-        started,
-        session,
-    )
+    services.log_search(started, lambda latency_ms: SearchRecord.for_search(result, latency_ms, session))
     return json_response(request, result)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from ..deps import KB, AcceptLanguage, LocaleParam, json_response
+from ..deps import KB, AcceptLanguage, LocaleParam
+from ..responses import json_response
 from ..widget_strings import ui_strings
 
 router = APIRouter(tags=["widget"])

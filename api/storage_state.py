@@ -1,5 +1,4 @@
-"""What the app opens at start-up and closes at shutdown: the feedback and search-log storage,
-and the background writer that takes search records off the request path.
+"""The feedback and search-log storage as the app holds it: open, or why it is not.
 
 Storage is optional for serving. When the database cannot be opened (a bad URL, a missing
 driver, a folder that cannot be created) or its tables cannot be created (PostgreSQL not up
@@ -16,25 +15,17 @@ import asyncio
 import logging
 import threading
 import time
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from kb.analysis import sanitize
 from kb.redaction import redact_text, redact_url
-from kb.search_log import SearchLogWriter
-from kb.storage import QUERY_MAX, SearchRecord, Storage
+from kb.storage import Storage
 
 from .errors import APIError
 from .schemas import CheckOutcome
 
 log = logging.getLogger("api.storage")
 RETRY_SECONDS = 5.0
-
-
-def normalize_query(query: str) -> str:
-    """The query as the log keeps it: NFKC, no control characters, spaces collapsed, lowercase."""
-    return sanitize(query, QUERY_MAX).lower()
 
 
 class StorageState:
@@ -129,44 +120,3 @@ async def purge_periodically(state: StorageState, retention_days: int, interval_
                     log.info("retention purge (older than %d days): %s", retention_days, deleted)
         await asyncio.sleep(interval_seconds)
 
-
-class SearchLogSink:
-    """``app.state.search_log``: maps the keyword arguments of :func:`api.observe.record_search`
-    to a :class:`~kb.storage.SearchRecord` and queues it. Never raises, never blocks."""
-
-    __slots__ = ("writer",)
-
-    def __init__(self, writer: SearchLogWriter):
-        self.writer = writer
-
-    def __call__(
-        self,
-        *,
-        kind: str,
-        query: str,
-        locale: str,
-        intent: str | None = None,
-        result_count: int = 0,
-        top_article: str | None = None,
-        answered: bool | None = None,
-        fallback_locale: str | None = None,
-        latency_ms: float = 0.0,
-        session_id: str | None = None,
-        **_ignored: Any,
-    ) -> None:
-        try:
-            record = SearchRecord(
-                kind=kind,  # type: ignore[arg-type]
-                query_normalized=normalize_query(query),
-                locale=locale,
-                result_count=max(0, int(result_count)),
-                latency_ms=float(latency_ms),
-                intent=intent,
-                top_article=top_article,
-                answered=answered,
-                session_id=session_id or None,
-                fallback_locale=fallback_locale,
-            )
-            self.writer.record(record)
-        except Exception:  # a logging problem must never fail a search
-            log.warning("search log: record not queued", exc_info=True)

@@ -1,0 +1,142 @@
+"""The app's services: one typed object the lifespan builds, and routes reach through
+:mod:`api.deps` (never through ``app.state``, never by importing the app module).
+
+:class:`Services` holds the settings, the holder of the knowledge base, the storage, the
+search-log writer and the metrics. :func:`running_services` opens them at start-up, runs the
+background tasks (metrics sync, retention purge) and closes everything at shutdown: the writer
+first, which writes what is still queued, then the storage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from kb.config import Settings
+from kb.errors import IndexNotFoundError
+from kb.search_log import SearchLogWriter
+from kb.service import KnowledgeBase
+from kb.storage import SearchRecord
+
+from .metrics import SYNC_SECONDS, Metrics
+from .storage_state import StorageState, purge_periodically
+
+log = logging.getLogger("api")
+
+
+class KnowledgeBaseHolder:
+    """Owns opening the knowledge base: the app starts (and reports not ready) before any index
+    is built, and opens it on the first request after ``kb reindex`` made one."""
+
+    def __init__(self, settings: Settings):
+        self._settings = settings
+        self._kb: KnowledgeBase | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> KnowledgeBase | None:
+        settings = self._settings
+        try:
+            return KnowledgeBase(
+                settings.index_dir,
+                cache_size=settings.query_cache_size,
+                check_seconds=settings.index_check_seconds,
+                default_locale=settings.default_locale,
+                url_template=settings.article_url_template,
+                channels_file=settings.channels_file,
+            )
+        except IndexNotFoundError:
+            return None
+
+    def get(self) -> KnowledgeBase | None:
+        """The knowledge base, opened now if an index was built since; None while there is none."""
+        if self._kb is None:
+            with self._lock:
+                if self._kb is None:
+                    self._kb = self._open()
+        return self._kb
+
+    def require(self) -> KnowledgeBase:
+        """The knowledge base, or ``IndexNotFoundError`` (503 ``index_unavailable``)."""
+        kb = self.get()
+        if kb is None:
+            raise IndexNotFoundError("no index yet: run `kb reindex`")
+        return kb
+
+    def switch_now(self) -> None:
+        """Serve the newest generation at once (after a reindex by this worker)."""
+        kb = self._kb
+        if kb is None:
+            self.get()
+        else:
+            kb.refresh(force=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the routes use; built once per app start by :func:`running_services`."""
+
+    settings: Settings
+    knowledge: KnowledgeBaseHolder
+    storage: StorageState
+    search_log: SearchLogWriter | None
+    metrics: Metrics
+
+    def log_search(self, started: float, record: Callable[[float], SearchRecord]) -> None:
+        """Queue the record ``record(latency_ms)`` builds for a request that began at ``started``
+        (``time.perf_counter()``), when a search log is kept; never blocks, never fails the request."""
+        if self.search_log is None:
+            return
+        try:
+            self.search_log.record(record((time.perf_counter() - started) * 1000))
+        except Exception:  # a logging problem must never fail a search
+            log.warning("search log: record not queued", exc_info=True)
+
+    def sync_metrics(self) -> None:
+        """Copy this worker's index, search-log and cache figures into the metrics; asking for
+        the index also lets an idle worker switch to a new generation."""
+        self.metrics.sync(self.knowledge.get(), self.search_log)
+
+
+async def _sync_metrics_periodically(services: Services) -> None:
+    while True:
+        await asyncio.sleep(SYNC_SECONDS)
+        try:
+            services.sync_metrics()
+        except Exception:  # metrics must never take the worker down
+            log.warning("metrics sync failed", exc_info=True)
+
+
+@asynccontextmanager
+async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterator[Services]:
+    """Open the services, run their background tasks while the app serves, close them after."""
+    knowledge = KnowledgeBaseHolder(settings)
+    knowledge.get()
+    storage = await run_in_threadpool(StorageState, settings.database_url)
+    writer = SearchLogWriter(storage.storage, settings.log_queue_size) if storage.storage is not None else None
+    services = Services(settings=settings, knowledge=knowledge, storage=storage, search_log=writer, metrics=metrics)
+    metrics.started()
+    background: list[Coroutine[Any, Any, None]] = [_sync_metrics_periodically(services)]
+    if settings.purge_interval_hours > 0:
+        interval = settings.purge_interval_hours * 3600
+        background.append(purge_periodically(storage, settings.log_retention_days, interval))
+    tasks = [asyncio.create_task(job) for job in background]
+    try:
+        yield services
+    finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if writer is not None and not await run_in_threadpool(writer.close):
+            log.warning("search log: shutdown flush did not finish; %s", writer.stats())
+        storage.close()
+        metrics.stopped()
