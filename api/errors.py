@@ -1,12 +1,13 @@
 """One error shape for every failure: ``{"error": {"code", "message", "field"?}}``.
 
-Codes (also listed in the README): ``invalid_parameter`` (422), ``invalid_body`` (422),
-``not_found`` (404), ``article_not_found`` (404), ``method_not_allowed`` (405),
-``payload_too_large`` (413), ``unsupported_media_type`` (415), ``rate_limited`` (429),
-``unauthorized`` (401), ``forbidden`` (403), ``admin_disabled`` (404),
-``reindex_in_progress`` (409), ``invalid_content`` (422, with ``problems``: each
-``{"path", "line", "message"}``), ``index_build_failed`` (500), ``index_unavailable`` (503),
-``storage_unavailable`` (503), ``internal_error`` (500).
+:class:`ErrorCode` is every ``code`` the API returns; :data:`STATUS` gives each its one HTTP
+status (the README's table lists both, and a test compares them). Errors reach a client three
+ways, all through :func:`error_response` or :func:`error_body`:
+
+- the app raises :class:`APIError` with a code;
+- the library raises a :class:`kb.errors.KBError`, answered as :data:`KB_ERRORS` says;
+- the framework raises ``RequestValidationError`` (422) or an ``HTTPException`` (unknown route,
+  wrong method), answered with :data:`HTTP_ERRORS`.
 
 An error may carry more keys next to ``code`` and ``message`` (``field``, ``problems``); clients
 rely on ``code``.
@@ -15,7 +16,9 @@ rely on ``code``.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import Any, NamedTuple
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,43 +39,118 @@ from .metrics import route_template
 
 log = logging.getLogger("api")
 
-STATUS_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "invalid_parameter",
-    429: "rate_limited",
-    503: "service_unavailable",
+
+class ErrorCode(StrEnum):
+    """The ``error.code`` values of the API (a contract: add, never rename)."""
+
+    INVALID_PARAMETER = "invalid_parameter"
+    INVALID_BODY = "invalid_body"
+    INVALID_CONTENT = "invalid_content"
+    BAD_REQUEST = "bad_request"
+    NOT_FOUND = "not_found"
+    ARTICLE_NOT_FOUND = "article_not_found"
+    ADMIN_DISABLED = "admin_disabled"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    REINDEX_IN_PROGRESS = "reindex_in_progress"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    RATE_LIMITED = "rate_limited"
+    INDEX_BUILD_FAILED = "index_build_failed"
+    INDEX_UNAVAILABLE = "index_unavailable"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
+    INTERNAL_ERROR = "internal_error"
+
+    @property
+    def status(self) -> int:
+        return STATUS[self]
+
+
+STATUS: dict[ErrorCode, int] = {
+    ErrorCode.INVALID_PARAMETER: 422,
+    ErrorCode.INVALID_BODY: 422,
+    ErrorCode.INVALID_CONTENT: 422,
+    ErrorCode.BAD_REQUEST: 400,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.ARTICLE_NOT_FOUND: 404,
+    ErrorCode.ADMIN_DISABLED: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.REINDEX_IN_PROGRESS: 409,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.INDEX_BUILD_FAILED: 500,
+    ErrorCode.INDEX_UNAVAILABLE: 503,
+    ErrorCode.STORAGE_UNAVAILABLE: 503,
+    ErrorCode.INTERNAL_ERROR: 500,
+}
+
+
+class KBErrorAnswer(NamedTuple):
+    """How the API answers one kind of library error."""
+
+    code: ErrorCode
+    field: str | None = None
+    message: Callable[[Any], str] = str
+
+
+def _content_message(exc: ContentError) -> str:
+    return f"{len(exc.problems)} problem(s) in the content; the index was not changed"
+
+
+# Library errors → code (and so status), field and message; looked up along the exception's MRO,
+# the way httpx maps httpcore's exceptions to its own.
+KB_ERRORS: dict[type[KBError], KBErrorAnswer] = {
+    LocaleError: KBErrorAnswer(ErrorCode.INVALID_PARAMETER, "locale", lambda exc: f"locale: {exc}"),
+    ArticleNotFoundError: KBErrorAnswer(ErrorCode.ARTICLE_NOT_FOUND, "article_id"),
+    IndexNotFoundError: KBErrorAnswer(
+        ErrorCode.INDEX_UNAVAILABLE, None, lambda _: "the search index is not available yet"
+    ),
+    IndexBusyError: KBErrorAnswer(ErrorCode.REINDEX_IN_PROGRESS),
+    ContentError: KBErrorAnswer(ErrorCode.INVALID_CONTENT, None, _content_message),
+    IndexBuildError: KBErrorAnswer(
+        ErrorCode.INDEX_BUILD_FAILED, None, lambda exc: f"{exc}; the previous index still serves"
+    ),
+    KBError: KBErrorAnswer(ErrorCode.INTERNAL_ERROR, None, lambda _: "internal error"),
+}
+# The framework's own HTTP errors (no route, wrong method, unreadable body); any other status
+# answers with the code of its class.
+HTTP_ERRORS: dict[int, ErrorCode] = {
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    422: ErrorCode.INVALID_PARAMETER,
+    429: ErrorCode.RATE_LIMITED,
 }
 
 
 class APIError(Exception):
-    """An error the app raises on purpose, with its status and code."""
+    """An error the app raises on purpose; its status is its code's."""
 
     def __init__(
         self,
-        status: int,
-        code: str,
+        code: ErrorCode,
         message: str,
         field: str | None = None,
+        *,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
     ):
         super().__init__(message)
-        self.status, self.code, self.message, self.field, self.headers = status, code, message, field, headers
-        self.extra = extra
+        self.code, self.message, self.field, self.headers, self.extra = code, message, field, headers, extra
 
 
 def error_body(
-    code: str, message: str, field: str | None = None, extra: dict[str, Any] | None = None
+    code: ErrorCode, message: str, field: str | None = None, extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message}
+    error: dict[str, Any] = {"code": code.value, "message": message}
     if field is not None:
         error["field"] = field
     if extra:
@@ -81,32 +159,29 @@ def error_body(
 
 
 def error_response(
-    status: int,
-    code: str,
+    code: ErrorCode,
     message: str,
     field: str | None = None,
-    headers: dict[str, str] | None = None,
+    *,
+    status: int | None = None,
+    headers: Mapping[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    return JSONResponse(error_body(code, message, field, extra), status_code=status, headers=headers)
+    """The JSON error response; ``status`` defaults to the code's own."""
+    body = error_body(code, message, field, extra)
+    return JSONResponse(body, status_code=status or code.status, headers=headers)
 
 
 def kb_error_response(exc: KBError) -> JSONResponse:
-    if isinstance(exc, LocaleError):
-        return error_response(422, "invalid_parameter", f"locale: {exc}", "locale")
-    if isinstance(exc, ArticleNotFoundError):
-        return error_response(404, exc.code, str(exc), "article_id")
-    if isinstance(exc, IndexNotFoundError):
-        return error_response(503, "index_unavailable", "the search index is not available yet")
-    if isinstance(exc, IndexBusyError):
-        return error_response(409, exc.code, str(exc))
+    answer = next(KB_ERRORS[kind] for kind in type(exc).__mro__ if kind in KB_ERRORS)
+    extra = None
     if isinstance(exc, ContentError):
-        problems = [{"path": p.path, "line": p.line, "message": p.message} for p in exc.problems]
-        message = f"{len(problems)} problem(s) in the content; the index was not changed"
-        return error_response(422, exc.code, message, extra={"problems": problems})
-    if isinstance(exc, IndexBuildError):
-        return error_response(500, exc.code, f"{exc}; the previous index still serves")
-    return error_response(500, "internal_error", "internal error")
+        extra = {"problems": [{"path": p.path, "line": p.line, "message": p.message} for p in exc.problems]}
+    return error_response(answer.code, answer.message(exc), answer.field, extra=extra)
+
+
+def http_error_code(status: int) -> ErrorCode:
+    return HTTP_ERRORS.get(status, ErrorCode.INTERNAL_ERROR if status >= 500 else ErrorCode.BAD_REQUEST)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -117,7 +192,7 @@ def _field(loc: tuple[Any, ...]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers, exc.extra)
+        return error_response(exc.code, exc.message, exc.field, headers=exc.headers, extra=exc.extra)
 
     @app.exception_handler(KBError)
     async def _kb_error(request: Request, exc: KBError) -> JSONResponse:
@@ -127,22 +202,22 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         if first.get("type") == "json_invalid":
-            return error_response(422, "invalid_body", "the body is not valid JSON")
+            return error_response(ErrorCode.INVALID_BODY, "the body is not valid JSON")
         loc = tuple(first.get("loc", ()))
         field = _field(loc)
-        code = "invalid_body" if loc[:1] == ("body",) else "invalid_parameter"
+        code = ErrorCode.INVALID_BODY if loc[:1] == ("body",) else ErrorCode.INVALID_PARAMETER
         message = str(first.get("msg", "invalid value"))
-        return error_response(422, code, f"{field}: {message}" if field else message, field or None)
+        return error_response(code, f"{field}: {message}" if field else message, field or None)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = STATUS_CODES.get(exc.status_code, "error")
+        code = http_error_code(exc.status_code)
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         if exc.status_code == 404 and message == "Not Found":
             message = f"no route {request.url.path}"
-        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+        return error_response(code, message, status=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", route_template(request.scope))  # never the path as sent
-        return error_response(500, "internal_error", "internal error; the request id identifies it in the logs")
+        return error_response(ErrorCode.INTERNAL_ERROR, "internal error; the request id identifies it in the logs")

@@ -21,11 +21,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import error_body
+from .errors import ErrorCode, error_body
 from .logs import ACCESS_LOGGER, TIME_FORMAT
 from .metrics import METHODS, route_template
 from .ratelimit import ClientResolver
 
+TOO_LARGE = ErrorCode.PAYLOAD_TOO_LARGE
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # JSON responses never need to load anything; pages set their own policy.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
@@ -90,10 +91,8 @@ class RequestContextMiddleware:
             except ValueError:
                 too_big = True
             if too_big:
-                await self._reject(
-                    send, request_id, 413, "payload_too_large", f"request body larger than {self.max_body_bytes} bytes"
-                )
-                self._log(scope, request_id, 413, started)
+                await self._reject_too_large(send, request_id)
+                self._log(scope, request_id, TOO_LARGE.status, started)
                 return
 
         received = 0
@@ -122,18 +121,16 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_headers)
         except _BodyTooLarge:
-            await self._reject(
-                send, request_id, 413, "payload_too_large", f"request body larger than {self.max_body_bytes} bytes"
-            )
-            status_holder["status"] = 413
+            await self._reject_too_large(send, request_id)
+            status_holder["status"] = TOO_LARGE.status
         self._log(scope, request_id, status_holder["status"], started)
 
-    async def _reject(self, send: Send, request_id: str, status: int, code: str, message: str) -> None:
-        body = json.dumps(error_body(code, message)).encode()
+    async def _reject_too_large(self, send: Send, request_id: str) -> None:
+        body = json.dumps(error_body(TOO_LARGE, f"request body larger than {self.max_body_bytes} bytes")).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": status,
+                "status": TOO_LARGE.status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),

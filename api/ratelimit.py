@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .errors import error_body
+from .errors import ErrorCode, error_body
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/favicon.ico", "/favicon.svg"})
 EXEMPT_PREFIXES = ("/widget/", "/site/", "/docs")
@@ -134,11 +134,11 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         message = f"more than {self.per_minute} requests per minute from this client; retry in {wait} s"
-        body = json.dumps(error_body("rate_limited", message)).encode()
+        body = json.dumps(error_body(ErrorCode.RATE_LIMITED, message)).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 429,
+                "status": ErrorCode.RATE_LIMITED.status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),

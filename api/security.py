@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
 from .deps import SettingsDep
-from .errors import APIError
+from .errors import APIError, ErrorCode
 
 bearer = HTTPBearer(auto_error=False, scheme_name="AdminToken", description="The value of KB_ADMIN_TOKEN.")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -26,16 +26,16 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 def _check_bearer(credentials: HTTPAuthorizationCredentials | None, token: SecretStr, what: str) -> None:
     if credentials is None:
         message = f"{what} need Authorization: Bearer <token>"
-        raise APIError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+        raise APIError(ErrorCode.UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
     if not hmac.compare_digest(credentials.credentials.encode(), token.get_secret_value().encode()):
-        raise APIError(403, "forbidden", f"wrong token for {what}")
+        raise APIError(ErrorCode.FORBIDDEN, f"wrong token for {what}")
 
 
 async def require_admin(settings: SettingsDep, credentials: Credentials) -> None:
     """Let the request through only with the admin token."""
     token = settings.admin_token
     if token is None:
-        raise APIError(404, "admin_disabled", "admin routes are off: set KB_ADMIN_TOKEN to turn them on")
+        raise APIError(ErrorCode.ADMIN_DISABLED, "admin routes are off: set KB_ADMIN_TOKEN to turn them on")
     _check_bearer(credentials, token, "admin routes")
 
 

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from kb.redaction import redact_text, redact_url
 from kb.storage import Storage
 
-from .errors import APIError
+from .errors import APIError, ErrorCode
 from .schemas import CheckOutcome
 
 log = logging.getLogger("api.storage")
@@ -95,7 +95,7 @@ class StorageState:
     def require(self) -> Storage:
         """The storage for a route, or a 503 ``storage_unavailable``."""
         if not self.usable():
-            raise APIError(503, "storage_unavailable", "the feedback and search-log database is not reachable")
+            raise APIError(ErrorCode.STORAGE_UNAVAILABLE, "the feedback and search-log database is not reachable")
         assert self.storage is not None
         return self.storage
 

@@ -2,7 +2,7 @@
 
 The tree::
 
-    KBError                      base; ``code`` is the stable machine-readable code
+    KBError                      base
     ├── ContentError             content files are invalid (``problems`` names file and line)
     ├── IndexNotFoundError       no index has been built yet in the index directory
     ├── IndexBusyError           another reindex holds the lock
@@ -12,7 +12,8 @@ The tree::
     ├── LabelError               a labelled query set is unreadable or has a bad entry
     └── EvaluationServerError    ``kb evaluate --base-url`` could not get answers from the server
 
-The web app maps each to an HTTP status at its edge; the CLI maps each to an exit code.
+The web app maps each to an HTTP status and error code at its edge (``api.errors.KB_ERRORS``);
+the CLI maps each to an exit code.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 
 
 class KBError(Exception):
-    code = "kb_error"
+    """Base of every error the library raises."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class ContentProblem:
 
 
 class ContentError(KBError):
-    code = "invalid_content"
+    """The content is invalid; ``problems`` says where and what, one per problem."""
 
     def __init__(self, problems: list[ContentProblem]):
         self.problems = problems
@@ -46,19 +47,19 @@ class ContentError(KBError):
 
 
 class IndexNotFoundError(KBError):
-    code = "index_not_found"
+    """No index has been built yet in the index directory."""
 
 
 class IndexBusyError(KBError):
-    code = "reindex_in_progress"
+    """Another reindex holds the lock."""
 
 
 class IndexBuildError(KBError):
-    code = "index_build_failed"
+    """A build failed its verification; the previous generation still serves."""
 
 
 class LocaleError(KBError):
-    code = "invalid_parameter"
+    """A locale tag that cannot be parsed."""
 
     def __init__(self, tag: str, reason: str = "not a valid locale tag"):
         self.tag = tag
@@ -66,7 +67,7 @@ class LocaleError(KBError):
 
 
 class ArticleNotFoundError(KBError):
-    code = "article_not_found"
+    """No article with that id in any locale."""
 
     def __init__(self, article_id: str):
         self.article_id = article_id

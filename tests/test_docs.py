@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import api.errors
+from api.errors import ErrorCode
 from kb.cli import main
 from kb.config import Settings
 
@@ -18,11 +18,12 @@ def test_every_setting_is_documented() -> None:
         assert f"`KB_{name.upper()}`" in README, f"KB_{name.upper()} is not in the README"
 
 
-def test_every_error_code_is_documented() -> None:
-    codes = set(re.findall(r"``(\w+)`` \(\d{3}\)", api.errors.__doc__ or ""))
-    assert codes
-    for code in codes:
-        assert f"`{code}`" in README, code
+def test_the_error_table_is_the_error_codes() -> None:
+    """The README's table of error codes lists exactly :class:`api.errors.ErrorCode`, with each
+    code's status."""
+    section = README.split("### Errors", 1)[1].split("\n## ", 1)[0]
+    documented = {code: int(status) for code, status in re.findall(r"^\| `(\w+)` \| (\d{3}) \|", section, re.M)}
+    assert documented == {code.value: code.status for code in ErrorCode}
 
 
 def test_every_cli_command_is_documented() -> None:

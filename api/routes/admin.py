@@ -12,7 +12,7 @@ from kb import Settings, build_index, load_content, parse_since, report_locale
 from kb.report import build_report
 
 from ..deps import ServicesDep, Store
-from ..errors import APIError
+from ..errors import APIError, ErrorCode
 from ..security import require_admin
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -36,7 +36,7 @@ async def report(
     try:
         start = parse_since(since)
     except ValueError as exc:
-        raise APIError(422, "invalid_parameter", f"since: {exc}", "since") from None
+        raise APIError(ErrorCode.INVALID_PARAMETER, f"since: {exc}", "since") from None
     kb = services.knowledge.get()
     chosen = report_locale(locale, kb.locales if kb is not None else ())
     result = await run_in_threadpool(build_report, storage, start, chosen, limit)

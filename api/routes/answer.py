@@ -13,7 +13,7 @@ from kb.service import KnowledgeBase
 from kb.storage import SearchRecord
 
 from ..deps import KB, MAX_Q_CHARS, AcceptLanguage, LocaleParam, ServicesDep, SessionHeader
-from ..errors import APIError
+from ..errors import APIError, ErrorCode
 from ..responses import json_response
 from ..services import Services
 
@@ -43,7 +43,7 @@ def _answer(
     services: Services, kb: KnowledgeBase, body: AnswerRequest, accept_language: str | None, session: str | None
 ) -> AnswerResponse:
     if not body.q.strip() and body.article_id is None:
-        raise APIError(422, "invalid_parameter", "q: give a question or an article_id", "q")
+        raise APIError(ErrorCode.INVALID_PARAMETER, "q: give a question or an article_id", "q")
     started = time.perf_counter()
     result = kb.answer(body.q, body.locale, article_id=body.article_id, accept_language=accept_language)
     if body.article_id is None:  # a follow-up choice is not a question of its own

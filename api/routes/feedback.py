@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from kb.errors import ArticleNotFoundError
 
 from ..deps import KB, MAX_Q_CHARS, SessionHeader, Store
-from ..errors import APIError
+from ..errors import APIError, ErrorCode
 from .answer import ARTICLE_ID_PATTERN
 
 router = APIRouter(tags=["feedback"])
@@ -48,7 +48,7 @@ async def json_only(request: Request) -> None:
     """415 for a body that is not JSON, rather than a puzzling validation error."""
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
-        raise APIError(415, "unsupported_media_type", "send the feedback as application/json")
+        raise APIError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the feedback as application/json")
 
 
 class FeedbackRecorded(BaseModel):
@@ -77,5 +77,5 @@ async def post_feedback(kb: KB, storage: Store, body: FeedbackRequest, session: 
             storage.add_feedback, body.article_id, chosen.locale, body.helpful, query=body.query, comment=body.comment
         )
     except SQLAlchemyError:
-        raise APIError(503, "storage_unavailable", "the feedback could not be stored; try again later") from None
+        raise APIError(ErrorCode.STORAGE_UNAVAILABLE, "the feedback could not be stored; try again later") from None
     return JSONResponse(FeedbackRecorded().model_dump(), status_code=201, headers={"Cache-Control": "no-store"})
