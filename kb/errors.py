@@ -75,8 +75,8 @@ class ArticleNotFoundError(KBError):
 
 
 class LabelError(KBError):
-    code = "invalid_labels"
+    """A labelled query set is unreadable or has a bad entry."""
 
 
 class EvaluationServerError(KBError):
-    code = "evaluation_server_unavailable"
+    """``kb evaluate --base-url`` could not get answers from the server."""
