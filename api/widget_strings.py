@@ -51,6 +51,7 @@ STRINGS: dict[str, str] = {
     "contact_heading": N_("Talk to a person"),
     "call": N_("Call {number}"),
     "open_chat": N_("Open the chat"),
+    "channel_more": N_("Learn more"),
     "helpful": N_("Was this helpful?"),
     "yes": N_("Yes"),
     "no": N_("No"),

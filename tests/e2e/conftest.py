@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHANNELS_FILE = Path(__file__).with_name("channels.yaml")
 READY_TIMEOUT = 120.0
+# Pages name this address, never the one the browser used (the Host header).
+PUBLIC_BASE_URL = "https://help.example.com"
 
 
 
@@ -69,6 +71,7 @@ def running_server(tmp: Path, **extra_env: str) -> Iterator[Server]:
         "KB_DATABASE_URL": f"sqlite:///{tmp / 'kb.sqlite3'}",
         "KB_CHANNELS_FILE": str(CHANNELS_FILE),
         "KB_CORS_ORIGINS": json.dumps([url]),
+        "KB_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "KB_RATE_LIMIT_PER_MINUTE": "0",
         "KB_ACCESS_LOG": "false",
         **extra_env,

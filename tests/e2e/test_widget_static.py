@@ -1,9 +1,11 @@
-"""Static checks of the widget's files (no browser): size budget, and nothing that a strict CSP
-forbids or that would put untrusted text into markup."""
+"""Static checks of the widget's files (no browser): size budget, types (TypeScript's checker over
+the JSDoc types and the loader contract), and nothing that a strict CSP forbids or that would put
+untrusted text into markup."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,7 +25,7 @@ FORBIDDEN_JS = [
     r"\bon\w+\s*=\s*['\"]",
 ]
 # URLs a widget file may name: links the customer may follow, and the SVG namespace.
-ALLOWED_URLS = {"https://twitter.com/", "http://www.w3.org/2000/svg"}
+ALLOWED_URLS = {"https://x.com/", "http://www.w3.org/2000/svg"}
 
 
 def test_size_budget() -> None:
@@ -46,3 +48,17 @@ def test_no_other_host_is_named(path: Path) -> None:
     urls = set(re.findall(r"https?://[^\s'\")]+", text))
     assert urls <= ALLOWED_URLS, urls - ALLOWED_URLS
     assert "@import" not in text and "<style" not in text
+
+
+def test_scripts_type_check() -> None:
+    """`// @ts-check` means something: tsc (npm, pinned) checks both files and contract.d.ts in
+    strict mode, against the ES2020 library (a newer built-in would be an error)."""
+    tsc = ROOT / "node_modules" / "typescript" / "bin" / "tsc"
+    if not tsc.exists():
+        pytest.fail(f"{tsc} is missing: run `npm ci` (scripts/test does) to install TypeScript")
+    for path in SCRIPTS:
+        assert path.read_text(encoding="utf-8").count("// @ts-check") == 1, path.name
+    checked = subprocess.run(
+        ["node", str(tsc), "-p", str(ROOT / "tsconfig.json")], capture_output=True, text=True, timeout=300
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

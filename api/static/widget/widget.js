@@ -1,542 +1,689 @@
-/*! Help-center widget panel: search-as-you-type (WAI-ARIA combobox + listbox), answers with
-   steps, follow-up choice, contact channels and feedback. Loaded by loader.js on first use.
-   Untrusted text only ever reaches the page through textContent / text nodes. */
-(function (w, d) {
+/*! Help-center widget panel: search as you type (WAI-ARIA combobox + listbox), answers with
+   steps, the follow-up choice, contact channels and feedback. Loaded by loader.js on first use.
+   Untrusted text only ever reaches the page through textContent and text nodes. */
+// @ts-check
+/**
+ * What the widget reads from the API. Fields it does not know are ignored and missing ones are
+ * tolerated, so that the API can add fields without breaking it.
+ * @typedef {{kind: string, label: string, description?: string, value?: string | null, url?: string | null}} Channel
+ * @typedef {{label: string, article_id?: string | null}} Option
+ * @typedef {{article_id: string, title: string, summary?: string, steps?: string[], channels?: Channel[], url?: string}} Answer
+ * @typedef {object} Reply an answer (`/v1/answer`), or the channels alone (`/v1/channels`)
+ * @property {string} [locale]
+ * @property {Answer | null} [answer]
+ * @property {{question: string, options?: Option[]} | null} [follow_up]
+ * @property {string | null} [message]
+ * @property {Channel[]} [channels]
+ * @typedef {{article_id: string, locale?: string, title: string, section_title?: string | null, snippet?: string}} Hit
+ * @typedef {{query?: string, total?: number, results?: Hit[], suggestions?: string[]}} SearchReply
+ * @typedef {{locale?: string, strings?: Record<string, string>, plurals?: Record<string, Record<string, string>>}} UIStrings
+ * @typedef {{code: string, name: string}} LocaleInfo
+ *
+ * One turn of the conversation. `via` says how it was asked: typed ("query"), a search result or
+ * a topic ("article"), or option number `option` of the previous turn's follow-up ("option"; an
+ * option without an article leads to the contact channels).
+ * @typedef {object} Turn
+ * @property {string} q
+ * @property {string | null} articleId
+ * @property {"query" | "article" | "option"} via
+ * @property {number} [option]
+ * @property {Reply | null} res
+ * @property {boolean} failed
+ * @property {boolean | null} feedback
+ */
+(() => {
   "use strict";
-  var K = w.KBHelpWidget;
-  if (!K || K.started) return;
-  K.started = true;
-  var cfg = K.cfg, root = K.root, launcher = K.launcher;
-  var ENT = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'", nbsp: "\u00a0" };
-  var FALLBACK = { title: "Help", close: "Close", answer_error: "Help is unavailable right now.", retry: "Try again" };
+  const handoff = /** @type {Handoff | undefined} */ (Reflect.get(window, "KBHelpWidget"));
+  if (!handoff || handoff.root.getElementById("kbw-panel")) return;
+  const { config, root, launcher } = handoff;
+  /** @type {Record<string, string>} */
+  const FALLBACK = { title: "Help", close: "Close", answer_error: "Help is unavailable right now.", retry: "Try again" };
+  const ICONS = {
+    phone: "M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2c.3-.3.7-.4 1-.2 1.1.4 2.3.6 3.6.6.6 0 1 .4 1 1V20c0 .6-.4 1-1 1A17 17 0 0 1 3 4c0-.6.4-1 1-1h3.5c.6 0 1 .4 1 1 0 1.3.2 2.5.6 3.6.1.3 0 .7-.2 1z",
+    chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
+    // The X (formerly Twitter) mark.
+    twitter: "M18.9 1.2h3.7l-8 9.2L24 22.8h-7.4l-5.8-7.6-6.6 7.6H.5l8.6-9.8L0 1.2h7.6l5.2 6.9zm-1.3 19.5h2L6.5 3.2H4.3z",
+    other: "M12 12a5 5 0 1 0 0-10 5 5 0 0 0 0 10zm0 2c-4.4 0-8 2.2-8 5v3h16v-3c0-2.8-3.6-5-8-5z",
+  };
 
-  // ---- session storage: the open conversation survives a reload of the tab -----------------
-  function sget(k) { try { return w.sessionStorage.getItem(k); } catch (e) { return null; } }
-  function sset(k, v) { try { w.sessionStorage.setItem(k, v); } catch (e) { /* storage off */ } }
-  function jget(k) { try { return JSON.parse(sget(k) || "null"); } catch (e) { return null; } }
-  var S = jget("kbw:state");
-  if (!S || !Array.isArray(S.turns)) S = { open: false, locale: "", q: "", turns: [] };
-  function save() { sset("kbw:state", JSON.stringify(S)); }
-
-  // A random id per visit (tab session) so analytics can group the keystrokes of one search.
-  var sid = sget("kbw:sid");
-  if (!/^[0-9a-f]{32}$/.test(sid || "")) {
-    var rnd = new Uint8Array(16);
-    w.crypto.getRandomValues(rnd);
-    sid = Array.prototype.map.call(rnd, function (b) { return (b + 256).toString(16).slice(1); }).join("");
-    sset("kbw:sid", sid);
-  }
-
-  function api(path, params, signal, body) {
-    var u = new URL(cfg.api + path, location.href);
-    Object.keys(params || {}).forEach(function (k) {
-      var v = params[k];
-      if (v != null && v !== "") u.searchParams.set(k, v);
-    });
-    var o = { headers: { Accept: "application/json", "X-KB-Session": sid }, credentials: "omit", signal: signal };
-    if (body) {
-      o.method = "POST";
-      o.headers["Content-Type"] = "application/json";
-      o.body = JSON.stringify(body);
-    }
-    return fetch(u.href, o).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.status === 204 ? null : r.json();
-    });
+  // ---- session storage: the open conversation survives a reload of the tab ---------------------
+  /** @param {string} key */
+  const read = (key) => { try { return JSON.parse(sessionStorage.getItem(key) || "null"); } catch { return null; } };
+  /** @param {string} key @param {unknown} value */
+  const write = (key, value) => { try { sessionStorage.setItem(key, JSON.stringify(value)); } catch { /* storage off */ } };
+  /** What survives a reload. @type {{open: boolean, locale: string, query: string, turns: Turn[]}} */
+  const session = { open: false, locale: "", query: "", turns: [], ...read("kbw:session") };
+  session.turns = Array.isArray(session.turns) ? session.turns.filter((turn) => turn && typeof turn.via === "string") : [];
+  const save = () => write("kbw:session", session);
+  /** A random id per visit, so that analytics can group the keystrokes of one search. */
+  let visit = read("kbw:visit");
+  if (typeof visit !== "string" || !/^[0-9a-f]{32}$/.test(visit)) {
+    visit = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    write("kbw:visit", visit);
   }
 
-  // ---- UI strings: served by the API from the Babel catalogs --------------------------------
-  var T = FALLBACK, P = {}, ui = "en";
-  function t(k, v) {
-    var s = T[k] || FALLBACK[k] || "";
-    return v ? s.replace(/\{(\w+)\}/g, function (m, n) { return n in v ? v[n] : m; }) : s;
-  }
-  function tn(k, n) {
-    var f = P[k] || {}, cat = "other";
-    try { cat = new Intl.PluralRules(ui).select(n); } catch (e) { cat = n === 1 ? "one" : "other"; }
-    return (f[cat] || f.other || "{count}").replace("{count}", n.toLocaleString(ui));
-  }
-  function loadStrings(tag) {
-    var key = "kbw:s:" + tag, hit = jget(key);
-    var got = hit ? Promise.resolve(hit) : api("/v1/ui-strings", { locale: tag }).then(function (r) {
-      sset(key, JSON.stringify(r));
-      return r;
-    });
-    return got.then(function (r) { T = r.strings || {}; P = r.plurals || {}; ui = r.locale || tag; });
-  }
-  function loadLocales() {
-    var hit = jget("kbw:locales");
-    return hit ? Promise.resolve(hit) : api("/v1/locales").then(function (r) {
-      sset("kbw:locales", JSON.stringify(r));
-      return r;
-    });
-  }
-
-  // ---- DOM helpers ---------------------------------------------------------------------------
-  function el(tag, a, kids) {
-    var e = d.createElement(tag);
-    Object.keys(a || {}).forEach(function (k) {
-      var v = a[k];
-      if (v == null || v === false) return;
-      if (k === "text") e.textContent = v;
-      else if (k === "cls") e.className = v;
-      else if (k.slice(0, 2) === "on") e.addEventListener(k.slice(2), v);
-      else e.setAttribute(k, v === true ? "" : v);
-    });
-    (kids || []).forEach(function (c) {
-      if (c != null) e.appendChild(typeof c === "string" ? d.createTextNode(c) : c);
-    });
-    return e;
-  }
-  function decode(s) {
-    return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, function (m, e) {
-      var c = e.toLowerCase();
-      if (c.charAt(0) !== "#") return ENT[c] || m;
-      var n = c.charAt(1) === "x" ? parseInt(c.slice(2), 16) : parseInt(c.slice(1), 10);
-      try { return String.fromCodePoint(n); } catch (x) { return m; }
-    });
-  }
-  // The API's snippet is HTML-escaped text where only <mark>…</mark> is markup: build nodes.
-  function snippet(s) {
-    var box = el("span", { cls: "kbw-opt-s" }), mark = null;
-    String(s || "").split(/(<\/?mark>)/).forEach(function (part) {
-      if (part === "<mark>") { mark = el("mark"); box.appendChild(mark); }
-      else if (part === "</mark>") mark = null;
-      else if (part) (mark || box).appendChild(d.createTextNode(decode(part)));
-    });
-    return box;
-  }
-  function safeUrl(v, schemes) {
+  // ---- requests: one in flight per purpose; a newer one aborts the older, whose answer is dropped --
+  const STALE = Symbol("stale");
+  /** @type {Map<string, AbortController>} */
+  const inflight = new Map();
+  /**
+   * @template T
+   * @param {string} purpose
+   * @param {(signal: AbortSignal) => Promise<T>} run
+   * @returns {Promise<T | typeof STALE>}
+   */
+  const latest = async (purpose, run) => {
+    inflight.get(purpose)?.abort();
+    const controller = new AbortController();
+    inflight.set(purpose, controller);
     try {
-      var u = new URL(v, cfg.api + "/");
-      return schemes.indexOf(u.protocol) >= 0 ? u.href : null;
-    } catch (e) { return null; }
-  }
-
-  // ---- the panel -----------------------------------------------------------------------------
-  var panel, title, langLabel, sel, closeBtn, qLabel, input, drop, list, foot, hint, live, body, disclaimer;
-  var results = [], active = -1, timer = 0, sCtl = null, sSeq = 0, aCtl = null;
-
-  function build() {
-    title = el("h2", { id: "kbw-title", cls: "kbw-title" });
-    langLabel = el("label", { "for": "kbw-lang", cls: "kbw-sr" });
-    sel = el("select", { id: "kbw-lang", cls: "kbw-lang", onchange: function () { switchLocale(sel.value); } });
-    closeBtn = el("button", { type: "button", cls: "kbw-close", onclick: hide }, [el("span", { "aria-hidden": "true", text: "\u00d7" })]);
-    qLabel = el("label", { id: "kbw-q-label", "for": "kbw-q", cls: "kbw-q-label" });
-    input = el("input", {
-      id: "kbw-q", type: "text", role: "combobox", autocomplete: "off", spellcheck: "false",
-      maxlength: "200", "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": "kbw-list",
-      enterkeyhint: "search", cls: "kbw-input"
-    });
-    list = el("ul", { id: "kbw-list", role: "listbox", "aria-labelledby": "kbw-q-label", cls: "kbw-list" });
-    foot = el("div", { cls: "kbw-drop-foot", "aria-hidden": "true" });
-    drop = el("div", { cls: "kbw-drop", hidden: true }, [list, foot]);
-    hint = el("div", { cls: "kbw-hint", hidden: true });
-    live = el("div", { cls: "kbw-sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
-    body = el("div", { cls: "kbw-body" });
-    disclaimer = el("p", { cls: "kbw-foot" });
-    panel = el("section", { id: "kbw-panel", cls: "kbw-panel", role: "dialog", "aria-labelledby": "kbw-title", hidden: true }, [
-      el("div", { cls: "kbw-head" }, [title, el("div", { cls: "kbw-tools" }, [langLabel, sel, closeBtn])]),
-      el("div", { cls: "kbw-search" }, [qLabel, el("div", { cls: "kbw-field" }, [input, drop])]),
-      hint, live, body, disclaimer
-    ]);
-    input.addEventListener("input", function () { S.q = input.value; save(); schedule(); });
-    input.addEventListener("keydown", onKey);
-    input.addEventListener("blur", function () { closeDrop(); });
-    input.addEventListener("click", function () { if (results.length) openDrop(); });
-    panel.addEventListener("keydown", function (e) {
-      if (e.key === "Escape" && !e.defaultPrevented) { e.preventDefault(); hide(); }
-    });
-    root.appendChild(panel);
-  }
-
-  function texts() {
-    panel.lang = ui;
-    // The host's data-title is in the host page's language: use it only when the panel is too.
-    var hostLang = (cfg.locale || d.documentElement.lang || "").split(/[-_]/)[0].toLowerCase();
-    title.textContent = cfg.title && hostLang === ui ? cfg.title : t("title");
-    // The launcher follows the panel's language too, unless the embedder chose its words.
-    var own = cfg.label || (cfg.title && hostLang === ui ? cfg.title : "");
-    var launcherLabel = launcher.querySelector("span");
-    if (launcherLabel && !own && t("launcher")) {
-      launcherLabel.textContent = t("launcher");
-      launcherLabel.lang = ui;
+      const result = await run(controller.signal);
+      return controller.signal.aborted ? STALE : result;
+    } catch (error) {
+      if (controller.signal.aborted) return STALE;
+      throw error;
+    } finally {
+      if (inflight.get(purpose) === controller) inflight.delete(purpose);
     }
-    langLabel.textContent = t("language");
-    closeBtn.setAttribute("aria-label", t("close"));
-    qLabel.textContent = t("search_label");
+  };
+  /** @param {string} purpose */
+  const cancel = (purpose) => { inflight.get(purpose)?.abort(); inflight.delete(purpose); };
+
+  /**
+   * @param {string} path
+   * @param {Record<string, string | number | null | undefined>} [params]
+   * @param {{signal?: AbortSignal, body?: object}} [options]
+   * @returns {Promise<any>}
+   */
+  const api = async (path, params = {}, { signal, body } = {}) => {
+    const url = new URL(config.apiBase + path, location.href);
+    for (const [key, value] of Object.entries(params)) if (value != null && value !== "") url.searchParams.set(key, String(value));
+    /** @type {Record<string, string>} */
+    const headers = { Accept: "application/json", "X-KB-Session": visit };
+    if (body) headers["Content-Type"] = "application/json";
+    const response = await fetch(url.href, { method: body ? "POST" : "GET", headers, credentials: "omit", signal, body: body && JSON.stringify(body) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return response.status === 204 ? null : response.json();
+  };
+  /** @type {Map<string, Promise<any>>} */
+  const memo = new Map();
+  /** The same request's promise for the whole visit (failures are forgotten). @param {string} path @param {Record<string, string>} params */
+  const once = (path, params) => {
+    const key = path + JSON.stringify(params);
+    if (!memo.has(key)) memo.set(key, api(path, params).catch((error) => { memo.delete(key); throw error; }));
+    return /** @type {Promise<any>} */ (memo.get(key));
+  };
+
+  // ---- interface strings: served by the API from the Babel catalogs ---------------------------
+  /** @type {{locale: string, strings: Record<string, string>, plurals: Record<string, Record<string, string>>}} */
+  const i18n = { locale: "en", strings: {}, plurals: {} };
+  /** @param {string} key @param {Record<string, string>} [values] */
+  const t = (key, values) => (i18n.strings[key] || FALLBACK[key] || "").replace(/\{(\w+)\}/g, (/** @type {string} */ m, /** @type {string} */ name) => (values && name in values ? values[name] : m));
+  /** @param {string} key @param {number} count */
+  const tn = (key, count) => {
+    const forms = i18n.plurals[key] || {};
+    let category = "other";
+    try { category = new Intl.PluralRules(i18n.locale).select(count); } catch { /* an unknown locale */ }
+    return (forms[category] || forms.other || "{count}").replace("{count}", count.toLocaleString(i18n.locale));
+  };
+  /** @param {string} tag */
+  const loadStrings = async (tag) => {
+    const key = `kbw:strings:${tag}`;
+    /** @type {UIStrings} */
+    const reply = read(key) || (await api("/v1/ui-strings", { locale: tag }));
+    write(key, reply);
+    i18n.strings = reply.strings || {};
+    i18n.plurals = reply.plurals || {};
+    i18n.locale = reply.locale || tag;
+  };
+
+  // ---- DOM helpers ------------------------------------------------------------------------------
+  /**
+   * @param {string} tag
+   * @param {Record<string, any>} [attrs] `text`, `cls`, `on<event>` or attributes
+   * @param {(Node | string | null | false)[]} [children]
+   * @returns {HTMLElement}
+   */
+  const el = (tag, attrs = {}, children = []) => {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value == null || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "cls") node.className = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  };
+  /** @param {string} d */
+  const icon = (d) => {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    const path = document.createElementNS(svg.namespaceURI, "path");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    path.setAttribute("d", d);
+    svg.append(path);
+    return svg;
+  };
+  /** @type {Record<string, string>} */
+  const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'", nbsp: "\u00a0" };
+  /** The text of HTML-escaped text. @param {string} text */
+  const decode = (text) => text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, entity) => {
+    const name = entity.toLowerCase();
+    if (!name.startsWith("#")) return ENTITIES[name] || m;
+    try {
+      return String.fromCodePoint(name[1] === "x" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10));
+    } catch {
+      return m;
+    }
+  });
+  /** The API's snippet is escaped text in which only <mark>…</mark> is markup: build nodes. @param {string} [text] */
+  const snippet = (text) => {
+    const box = el("span", { cls: "kbw-opt-s" });
+    /** @type {HTMLElement | null} */
+    let mark = null;
+    for (const part of String(text || "").split(/(<\/?mark>)/)) {
+      if (part === "<mark>") box.append((mark = el("mark")));
+      else if (part === "</mark>") mark = null;
+      else if (part) (mark || box).append(decode(part));
+    }
+    return box;
+  };
+  /** @param {string} value @param {string[]} schemes */
+  const safeUrl = (value, schemes) => {
+    try {
+      const url = new URL(value, `${config.apiBase}/`);
+      return schemes.includes(url.protocol) ? url.href : null;
+    } catch {
+      return null;
+    }
+  };
+
+  // ---- the panel --------------------------------------------------------------------------------
+  const title = el("h2", { id: "kbw-title", cls: "kbw-title" });
+  const languageLabel = el("label", { for: "kbw-lang", cls: "kbw-sr" });
+  const languages = /** @type {HTMLSelectElement} */ (el("select", { id: "kbw-lang", cls: "kbw-lang", onchange: () => switchLocale(languages.value) }));
+  const closeButton = el("button", { type: "button", cls: "kbw-close", onclick: () => hide() }, [el("span", { "aria-hidden": "true", text: "\u00d7" })]);
+  const queryLabel = el("label", { id: "kbw-q-label", for: "kbw-q", cls: "kbw-q-label" });
+  const input = /** @type {HTMLInputElement} */ (el("input", {
+    id: "kbw-q", type: "text", role: "combobox", autocomplete: "off", spellcheck: "false", maxlength: "500",
+    "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": "kbw-list", enterkeyhint: "search", cls: "kbw-input",
+  }));
+  const list = el("ul", { id: "kbw-list", role: "listbox", "aria-labelledby": "kbw-q-label", cls: "kbw-list" });
+  const listFoot = el("div", { cls: "kbw-drop-foot", "aria-hidden": "true" });
+  const drop = el("div", { cls: "kbw-drop", hidden: true }, [list, listFoot]);
+  const hint = el("div", { cls: "kbw-hint", hidden: true });
+  const live = el("div", { cls: "kbw-sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+  const body = el("div", { cls: "kbw-body" });
+  const disclaimer = el("p", { cls: "kbw-foot" });
+  const panel = el("section", { id: "kbw-panel", cls: "kbw-panel", role: "dialog", "aria-labelledby": "kbw-title", hidden: true }, [
+    el("div", { cls: "kbw-head" }, [title, el("div", { cls: "kbw-tools" }, [languageLabel, languages, closeButton])]),
+    el("div", { cls: "kbw-search" }, [queryLabel, el("div", { cls: "kbw-field" }, [input, drop])]),
+    hint, live, body, disclaimer,
+  ]);
+  /** What is on screen besides the conversation: the results list, and a search that found nothing. */
+  /** @type {{results: Hit[], active: number, noMatch: SearchReply | null, timer: number}} */
+  const view = { results: [], active: -1, noMatch: null, timer: 0 };
+
+  /** Every string of the panel in its language (the conversation is rendered by render()). */
+  const texts = () => {
+    panel.lang = i18n.locale;
+    // The embedder's data-title is in the host page's language: it is used only when the panel is too.
+    const hostLanguage = (config.locale || document.documentElement.lang || "").split(/[-_]/)[0].toLowerCase();
+    const ownTitle = config.title && hostLanguage === i18n.locale ? config.title : "";
+    title.textContent = ownTitle || t("title");
+    const launcherLabel = launcher.querySelector("span");
+    if (launcherLabel && !(config.label || ownTitle) && t("launcher")) {
+      launcherLabel.textContent = t("launcher");
+      launcherLabel.lang = i18n.locale;
+    }
+    languageLabel.textContent = t("language");
+    closeButton.setAttribute("aria-label", t("close"));
+    queryLabel.textContent = t("search_label");
     input.placeholder = t("search_placeholder");
     list.setAttribute("aria-label", t("results_label"));
     disclaimer.textContent = t("disclaimer");
-    sel.value = ui;
-  }
+    languages.value = i18n.locale;
+  };
 
-  function announce(msg) {
+  /** @param {string} message */
+  const announce = (message) => {
     live.textContent = "";
-    // A fresh text node after a tick makes screen readers announce repeated messages too.
-    setTimeout(function () { live.textContent = msg; }, 30);
-  }
+    // A fresh text node after a tick makes screen readers announce a repeated message too.
+    setTimeout(() => { live.textContent = message; }, 30);
+  };
+  /** @param {string | null} message */
+  const showHint = (message) => {
+    hint.textContent = message || "";
+    hint.hidden = !message;
+  };
 
-  // ---- search as you type --------------------------------------------------------------------
-  function schedule() {
-    clearTimeout(timer);
-    if (input.value.trim().length < 2) { cancelSearch(); results = []; closeDrop(); showHint(null); return; }
-    timer = setTimeout(search, 120);
-  }
-  function cancelSearch() {
-    clearTimeout(timer);
-    sSeq++;
-    if (sCtl) sCtl.abort();
-    sCtl = null;
-    busy(false);
-  }
-  function busy(on) { panel.classList.toggle("kbw-busy", on); }
-  function search() {
-    var q = input.value.trim();
-    if (q.length < 2) return;
-    cancelSearch();
-    var ctl = sCtl = new AbortController(), seq = sSeq;
-    busy(true);
-    api("/v1/search", { q: q, locale: ui, limit: 6 }, ctl.signal).then(function (res) {
-      if (seq !== sSeq) return; // a newer keystroke won: stale answers never render
-      sCtl = null;
-      busy(false);
-      renderResults(res);
-    }).catch(function () {
-      if (seq !== sSeq) return;
-      sCtl = null;
-      busy(false);
-      results = [];
-      closeDrop();
-      showHint([el("p", { text: t("search_error") })]);
-      announce(t("search_error"));
-    });
-  }
-  function renderResults(res) {
-    results = res.results || [];
-    list.textContent = "";
-    active = -1;
-    input.removeAttribute("aria-activedescendant");
-    results.forEach(function (r, i) {
-      var sec = r.section_title && r.section_title !== r.title ? el("span", { cls: "kbw-opt-sec", text: r.section_title }) : null;
-      list.appendChild(el("li", {
-        id: "kbw-o-" + i, role: "option", "aria-selected": "false", cls: "kbw-opt", lang: r.locale,
-        onmousedown: function (e) { e.preventDefault(); },
-        onclick: function () { choose(i); }
-      }, [el("span", { cls: "kbw-opt-t", text: r.title }), sec, snippet(r.snippet)]));
-    });
-    var count = tn("results_count", res.total || results.length);
-    if (results.length) {
-      foot.textContent = count + " \u00b7 " + t("results_hint");
-      showHint(null);
-      openDrop();
-      announce(count);
-    } else {
-      closeDrop();
-      var kids = [el("p", { text: t("no_results", { query: res.query || input.value.trim() }) })];
-      if (res.suggestions && res.suggestions.length) {
-        kids.push(el("p", { cls: "kbw-sugg" }, [t("did_you_mean") + " "].concat(res.suggestions.slice(0, 3).map(function (s) {
-          return el("button", { type: "button", cls: "kbw-link", text: s, onclick: function () {
-            input.value = S.q = s;
-            save();
-            input.focus();
-            search();
-          } });
-        }))));
-      }
-      kids.push(el("p", { cls: "kbw-muted", text: t("press_enter") }));
-      showHint(kids);
-      announce(t("no_results", { query: res.query || input.value.trim() }));
+  // ---- search as you type -------------------------------------------------------------------------
+  const setBusy = (/** @type {boolean} */ on) => panel.classList.toggle("kbw-busy", on);
+  const clearResults = () => { view.results = []; list.textContent = ""; closeList(); };
+  const schedule = () => {
+    clearTimeout(view.timer);
+    if (input.value.trim().length >= 2) {
+      view.timer = setTimeout(() => search(true), 120);
+      return;
     }
-  }
-  function showHint(kids) {
-    hint.textContent = "";
-    (kids || []).forEach(function (k) { hint.appendChild(k); });
-    hint.hidden = !kids;
-  }
-  function openDrop() {
-    if (!results.length) return;
+    cancel("search");
+    setBusy(false);
+    clearResults();
+    showHint(null);
+    if (view.noMatch) { view.noMatch = null; render(false); }
+  };
+  /** @param {boolean} reveal open the list of results (typing) or only refresh them */
+  const search = async (reveal) => {
+    const q = input.value.trim();
+    if (q.length < 2) return;
+    clearTimeout(view.timer);
+    setBusy(true);
+    /** @type {SearchReply | null | typeof STALE} */
+    let reply = null;
+    try {
+      reply = await latest("search", (signal) => api("/v1/search", { q, locale: i18n.locale, limit: 6 }, { signal }));
+    } catch { /* shown below */ }
+    if (reply === STALE) return;
+    setBusy(false);
+    if (!reply) {
+      clearResults();
+      showHint(t("search_error"));
+      announce(t("search_error"));
+      return;
+    }
+    showHint(null);
+    fillList(reply);
+    // Nothing found replaces the answer on screen (and offers a person); results bring it back.
+    const noMatch = view.results.length ? null : reply;
+    if (noMatch || view.noMatch) { view.noMatch = noMatch; render(false); }
+    if (noMatch) {
+      closeList();
+      announce(t("no_results", { query: reply.query || q }));
+    } else {
+      if (reveal) openList();
+      announce(tn("results_count", reply.total || view.results.length));
+    }
+  };
+  /** @param {SearchReply} reply */
+  const fillList = (reply) => {
+    view.results = reply.results || [];
+    list.textContent = "";
+    view.active = -1;
+    input.removeAttribute("aria-activedescendant");
+    view.results.forEach((hit, i) => {
+      const section = hit.section_title && hit.section_title !== hit.title ? el("span", { cls: "kbw-opt-sec", text: hit.section_title }) : null;
+      list.append(el("li", {
+        id: `kbw-o-${i}`, role: "option", "aria-selected": "false", cls: "kbw-opt", lang: hit.locale,
+        onmousedown: (/** @type {Event} */ e) => e.preventDefault(),
+        onclick: () => choose(i),
+      }, [el("span", { cls: "kbw-opt-t", text: hit.title }), section, snippet(hit.snippet)]));
+    });
+    listFoot.textContent = `${tn("results_count", reply.total || view.results.length)} \u00b7 ${t("results_hint")}`;
+  };
+  const openList = () => {
+    if (!view.results.length) return;
     drop.hidden = false;
     input.setAttribute("aria-expanded", "true");
-  }
-  function closeDrop() {
-    if (!drop) return;
+  };
+  const closeList = () => {
     drop.hidden = true;
     input.setAttribute("aria-expanded", "false");
     setActive(-1);
-  }
-  function setActive(i) {
-    var opts = list.children;
-    if (opts[active]) { opts[active].setAttribute("aria-selected", "false"); opts[active].classList.remove("kbw-active"); }
-    active = i;
-    if (opts[i]) {
-      opts[i].setAttribute("aria-selected", "true");
-      opts[i].classList.add("kbw-active");
-      input.setAttribute("aria-activedescendant", opts[i].id);
-      opts[i].scrollIntoView({ block: "nearest" });
+  };
+  /** @param {number} i */
+  const setActive = (i) => {
+    const options = list.children;
+    options[view.active]?.setAttribute("aria-selected", "false");
+    options[view.active]?.classList.remove("kbw-active");
+    view.active = i;
+    const option = options[i];
+    if (option) {
+      option.setAttribute("aria-selected", "true");
+      option.classList.add("kbw-active");
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
     } else {
       input.removeAttribute("aria-activedescendant");
     }
-  }
-  function onKey(e) {
-    var open = !drop.hidden, n = results.length;
+  };
+  /** @param {KeyboardEvent} e */
+  const onKey = (e) => {
+    const open = !drop.hidden;
+    const count = view.results.length;
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      if (!n) return;
       e.preventDefault();
-      if (!open) { openDrop(); setActive(e.key === "ArrowDown" ? 0 : n - 1); return; }
-      setActive(e.key === "ArrowDown" ? (active + 1) % n : (active <= 0 ? n - 1 : active - 1));
+      if (!count) { search(true); return; }
+      if (!open) { openList(); setActive(e.key === "ArrowDown" ? 0 : count - 1); return; }
+      setActive(e.key === "ArrowDown" ? (view.active + 1) % count : view.active <= 0 ? count - 1 : view.active - 1);
     } else if (e.key === "Enter") {
       e.preventDefault();
-      if (open && active >= 0) choose(active);
-      else if (input.value.trim()) { cancelSearch(); closeDrop(); ask({ q: input.value.trim() }); }
-    } else if (e.key === "Escape") {
-      if (open) { e.preventDefault(); closeDrop(); }
+      if (open && view.active >= 0) choose(view.active);
+      else if (input.value.trim()) ask({ q: input.value.trim(), articleId: null, via: "query" }, false);
     } else if (e.key === "Tab") {
-      closeDrop();
+      closeList();
     }
-  }
-  function choose(i) {
-    var r = results[i];
-    cancelSearch();
-    closeDrop();
-    ask({ q: input.value.trim(), article_id: r.article_id, label: r.title });
-  }
+  };
+  /** @param {number} i */
+  const choose = (i) => ask({ q: input.value.trim(), articleId: view.results[i].article_id, via: "article" }, false);
 
-  // ---- answers -------------------------------------------------------------------------------
-  function ask(req) {
-    var top = S.turns[S.turns.length - 1];
-    if (top && !top.res) S.turns.pop();
-    var turn = { q: req.q || "", aid: req.article_id || null, label: req.label || null, res: null, err: false, fb: null };
-    S.turns.push(turn);
-    if (S.turns.length > 12) S.turns.shift();
-    fetchTurn(turn, req.focus);
-  }
-  function fetchTurn(turn, focus) {
-    if (aCtl) aCtl.abort();
-    var ctl = aCtl = new AbortController();
-    turn.res = null;
-    turn.err = false;
-    turn.fb = null;
+  // ---- the conversation ----------------------------------------------------------------------------
+  const top = () => session.turns[session.turns.length - 1];
+  /** @param {{q: string, articleId: string | null, via: Turn["via"], option?: number}} asked @param {boolean} focus */
+  const ask = (asked, focus) => {
+    cancel("search");
+    setBusy(false);
+    clearTimeout(view.timer);
+    closeList();
+    view.noMatch = null;
+    const last = top();
+    if (last && !last.res) session.turns.pop(); // a question still loading gives way to the new one
+    session.turns.push({ ...asked, res: null, failed: false, feedback: null });
+    if (session.turns.length > 12) session.turns.shift();
+    refresh(staleTurns(), focus);
+  };
+  /** @param {Turn} turn */
+  const isStale = (turn) => !turn.res || turn.res.locale !== i18n.locale;
+  /** The turns to fetch again before the top one can be shown in the panel's language: itself, and
+   *  for a chosen option the turn that offered it (its label is shown with the answer). */
+  const staleTurns = () => {
+    const count = session.turns.length;
+    const wanted = top()?.via === "option" && count > 1 ? [top(), session.turns[count - 2]] : [top()];
+    return wanted.filter((turn) => turn && isStale(turn));
+  };
+  /** @param {Turn} turn @param {AbortSignal} signal @returns {Promise<Reply>} */
+  const fetchTurn = (turn, signal) => (turn.via === "option" && !turn.articleId
+    ? api("/v1/channels", { locale: i18n.locale }, { signal })
+    : api("/v1/answer", { q: turn.q, locale: i18n.locale, article_id: turn.articleId }, { signal }));
+  /**
+   * Fetch ``turns`` in the panel's language and show the top one.
+   * @param {Turn[]} turns
+   * @param {boolean} focus move the focus to the answer's heading
+   */
+  const refresh = async (turns, focus) => {
+    if (!turns.length) { render(focus); return; }
+    const shown = top();
+    for (const turn of turns) turn.failed = false;
+    if (turns.includes(shown) && !shown.res) announce(t("loading_answer"));
     save();
     render(focus);
-    announce(t("loading_answer"));
-    api("/v1/answer", { q: turn.q, locale: ui, article_id: turn.aid }, ctl.signal).then(function (res) {
-      if (ctl !== aCtl) return;
-      aCtl = null;
-      turn.res = res;
-      turn.ui = ui;
-      save();
-      render(focus);
-      announce(res.answer ? t("answer_ready", { title: res.answer.title }) : (res.message || t("no_answer")));
-    }).catch(function () {
-      if (ctl !== aCtl) return;
-      aCtl = null;
-      turn.err = true;
-      save();
-      render(focus);
-      announce(t("answer_error"));
+    /** @type {Reply[] | null | typeof STALE} */
+    let replies = null;
+    try {
+      replies = await latest("answer", (signal) => Promise.all(turns.map((turn) => fetchTurn(turn, signal))));
+    } catch { /* shown below */ }
+    if (replies === STALE) return;
+    turns.forEach((turn, i) => {
+      if (replies) turn.res = replies[i];
+      else turn.failed = true;
     });
-  }
+    save();
+    render(focus);
+    const reply = shown.res;
+    if (!replies || !reply) announce(t("answer_error"));
+    else announce(reply.answer ? t("answer_ready", { title: reply.answer.title }) : reply.message || t("no_answer"));
+  };
+  /** The label of the option a turn was asked through, in the panel's language. @param {Turn} turn */
+  const optionLabel = (turn) => {
+    const parent = session.turns[session.turns.indexOf(turn) - 1];
+    const offered = parent && !isStale(parent) ? parent.res?.follow_up?.options?.[turn.option ?? -1] : null;
+    return offered && (offered.article_id || null) === turn.articleId ? offered.label : "";
+  };
 
-  function render(focus) {
+  /** @param {boolean} focus */
+  const render = (focus) => {
     body.textContent = "";
-    var turn = S.turns[S.turns.length - 1];
-    if (!turn) { intro(); return; }
-    var nav = el("div", { cls: "kbw-nav" });
-    if (S.turns.length > 1) {
-      nav.appendChild(el("button", { type: "button", cls: "kbw-link kbw-back", onclick: back }, [el("span", { "aria-hidden": "true", text: "\u2190 " }), t("back")]));
-    }
-    var same = turn.label && turn.res && turn.res.answer && turn.res.answer.title === turn.label;
-    if ((turn.label || turn.q) && !same) nav.appendChild(el("p", { cls: "kbw-asked", text: turn.label ? t("you_chose", { label: turn.label }) : t("you_asked", { query: turn.q }) }));
-    body.appendChild(nav);
-    var card = el("article", { cls: "kbw-card", "aria-labelledby": "kbw-a-title" });
-    var head;
-    if (turn.err) {
-      head = el("h3", { id: "kbw-a-title", tabindex: "-1", text: t("answer_error") });
-      card.appendChild(head);
-      card.appendChild(el("button", { type: "button", cls: "kbw-btn", text: t("retry"), onclick: function () { fetchTurn(turn, true); } }));
-    } else if (!turn.res) {
-      card.setAttribute("aria-busy", "true");
-      head = el("h3", { id: "kbw-a-title", cls: "kbw-sr", tabindex: "-1", text: t("loading_answer") });
-      card.appendChild(head);
-      card.appendChild(el("div", { cls: "kbw-skel", "aria-hidden": "true" }, [el("i"), el("i"), el("i"), el("i")]));
-    } else {
-      head = answer(card, turn);
-    }
-    body.appendChild(card);
+    const turn = top();
+    const heading = view.noMatch ? noMatch(view.noMatch) : turn ? conversation(turn) : intro();
     body.scrollTop = 0;
-    if (focus && head) head.focus();
-  }
+    if (focus && heading) heading.focus();
+  };
+  /** @param {string} text @param {boolean} [visible] */
+  const cardHeading = (text, visible = true) => el("h3", { id: "kbw-a-title", cls: visible ? null : "kbw-sr", tabindex: "-1", text });
+  const card = () => el("article", { cls: "kbw-card", "aria-labelledby": "kbw-a-title" });
 
-  // The empty state: a short explanation and the knowledge base's articles to browse.
-  var topics = {};
-  function intro() {
-    body.appendChild(el("p", { cls: "kbw-intro", text: t("intro") }));
-    var lang = ui, box = el("section", { cls: "kbw-topics", "aria-labelledby": "kbw-t-title", lang: lang });
-    body.appendChild(box);
-    var got = topics[lang] || (topics[lang] = api("/v1/articles", { locale: lang }).then(function (r) { return r.articles || []; }));
-    got.then(function (items) {
-      if (!items.length || !box.parentNode || lang !== ui) return;
-      box.appendChild(el("h4", { id: "kbw-t-title", text: t("topics") }));
-      box.appendChild(el("ul", { cls: "kbw-topic-list" }, items.slice(0, 8).map(function (a) {
-        return el("li", {}, [el("button", { type: "button", cls: "kbw-topic", text: a.title, onclick: function () {
-          ask({ article_id: a.article_id, label: a.title, focus: true });
-        } })]);
-      })));
-    }, function () { delete topics[lang]; });
-  }
+  /** The empty state: a short explanation and the articles to browse. */
+  const intro = () => {
+    const locale = i18n.locale;
+    const box = el("section", { cls: "kbw-topics", "aria-labelledby": "kbw-t-title", lang: locale });
+    body.append(el("p", { cls: "kbw-intro", text: t("intro") }), box);
+    once("/v1/articles", { locale }).then((reply) => {
+      /** @type {{article_id: string, title: string}[]} */
+      const articles = reply.articles || [];
+      if (!articles.length || !box.isConnected || locale !== i18n.locale) return;
+      box.append(el("h3", { id: "kbw-t-title", text: t("topics") }), el("ul", { cls: "kbw-topic-list" }, articles.slice(0, 8).map((a) => el("li", {}, [
+        el("button", { type: "button", cls: "kbw-topic", text: a.title, onclick: () => ask({ q: "", articleId: a.article_id, via: "article" }, true) }),
+      ]))));
+    }, () => {});
+    return null;
+  };
 
-  function answer(card, turn) {
-    var res = turn.res, a = res.answer, fu = res.follow_up, head;
-    card.lang = res.locale || ui;
-    if (a) {
-      head = el("h3", { id: "kbw-a-title", tabindex: "-1", text: a.title });
-      card.appendChild(head);
-      if (a.summary) card.appendChild(el("p", { cls: "kbw-summary", text: a.summary }));
-      if (a.steps && a.steps.length) {
-        card.appendChild(el("h4", { text: t("steps") }));
-        card.appendChild(el("ol", { cls: "kbw-steps", role: "list" }, a.steps.map(function (s) { return el("li", { text: s }); })));
-      }
+  /** A search that found nothing: it says so, offers spellings, and the ways to reach a person. @param {SearchReply} reply */
+  const noMatch = (reply) => {
+    const query = reply.query || input.value.trim();
+    const box = card();
+    const heading = cardHeading(t("no_results", { query }));
+    box.append(heading);
+    const suggestions = (reply.suggestions || []).slice(0, 3);
+    if (suggestions.length) {
+      box.append(el("p", { cls: "kbw-sugg" }, [`${t("did_you_mean")} `, ...suggestions.map((spelling) => el("button", {
+        type: "button", cls: "kbw-link", text: spelling,
+        onclick: () => { input.value = session.query = spelling; save(); input.focus(); search(true); },
+      }))]));
+    }
+    box.append(el("p", { cls: "kbw-muted", text: t("press_enter") }));
+    const locale = i18n.locale;
+    once("/v1/channels", { locale }).then((list) => {
+      if (box.isConnected && locale === i18n.locale) box.append(contact(list.channels || []));
+    }, () => {});
+    body.append(box);
+    return heading;
+  };
+
+  /** @param {Turn} turn */
+  const conversation = (turn) => {
+    const nav = el("div", { cls: "kbw-nav" });
+    if (session.turns.length > 1) {
+      nav.append(el("button", { type: "button", cls: "kbw-link kbw-back", onclick: back }, [el("span", { "aria-hidden": "true", text: "\u2190 " }), t("back")]));
+    }
+    const label = turn.via === "option" ? optionLabel(turn) : "";
+    const asked = label ? t("you_chose", { label }) : turn.via === "query" ? t("you_asked", { query: turn.q }) : "";
+    if (asked) nav.append(el("p", { cls: "kbw-asked", text: asked }));
+    body.append(nav);
+    const box = card();
+    /** @type {HTMLElement} */
+    let heading;
+    if (turn.failed) {
+      box.append((heading = cardHeading(t("answer_error"))), el("button", { type: "button", cls: "kbw-btn", text: t("retry"), onclick: () => refresh(staleTurns(), true) }));
+    } else if (!turn.res) {
+      box.setAttribute("aria-busy", "true");
+      box.append((heading = cardHeading(t("loading_answer"), false)), el("div", { cls: "kbw-skel", "aria-hidden": "true" }, [el("i"), el("i"), el("i"), el("i")]));
     } else {
-      head = el("h3", { id: "kbw-a-title", tabindex: "-1", text: t("no_answer_title") });
-      card.appendChild(head);
+      heading = answerCard(box, turn, turn.res);
     }
-    var msg = res.message || (a ? null : t("no_answer"));
-    if (msg && !(fu && fu.question === msg)) card.appendChild(el("p", { cls: "kbw-msg", text: msg }));
-    if (fu && fu.options && fu.options.length) {
-      card.appendChild(el("div", { cls: "kbw-fu", role: "group", "aria-labelledby": "kbw-fu-q" }, [
-        el("p", { id: "kbw-fu-q", cls: "kbw-fu-q", text: fu.question })
-      ].concat(fu.options.map(function (o) {
-        return el("button", { type: "button", cls: "kbw-chip", text: o.label, onclick: function () {
-          ask({ q: turn.q, article_id: o.article_id, label: o.label, focus: true });
-        } });
-      }))));
+    body.append(box);
+    return heading;
+  };
+
+  /** @param {HTMLElement} box @param {Turn} turn @param {Reply} res */
+  const answerCard = (box, turn, res) => {
+    const answer = res.answer;
+    const followUp = res.follow_up;
+    const contactOnly = turn.via === "option" && !turn.articleId;
+    box.lang = res.locale || i18n.locale;
+    const heading = cardHeading(answer ? answer.title : contactOnly ? t("contact_heading") : t("no_answer_title"));
+    box.append(heading);
+    if (answer) {
+      if (answer.summary) box.append(el("p", { cls: "kbw-summary", text: answer.summary }));
+      if (answer.steps?.length) {
+        box.append(el("h4", { text: t("steps") }), el("ol", { cls: "kbw-steps", role: "list" }, answer.steps.map((step) => el("li", { text: step }))));
+      }
     }
-    var more = a && a.url && safeUrl(a.url, ["https:", "http:"]);
-    if (more) card.appendChild(el("p", { cls: "kbw-more" }, [el("a", { href: more, target: "_blank", rel: "noopener", text: t("read_article") })]));
-    var ch = a && a.channels && a.channels.length ? a.channels : res.channels;
-    if (ch && ch.length) {
-      card.appendChild(el("section", { cls: "kbw-contact", "aria-labelledby": "kbw-c-title" }, [
-        el("h4", { id: "kbw-c-title", text: t("contact_heading") }),
-        el("ul", { cls: "kbw-channels" }, ch.map(channel))
+    const message = res.message || (answer || contactOnly ? null : t("no_answer"));
+    if (message && message !== followUp?.question) box.append(el("p", { cls: "kbw-msg", text: message }));
+    const options = followUp?.options || [];
+    if (followUp && options.length) {
+      box.append(el("div", { cls: "kbw-fu", role: "group", "aria-labelledby": "kbw-fu-q" }, [
+        el("p", { id: "kbw-fu-q", cls: "kbw-fu-q", text: followUp.question }),
+        ...options.map((option, i) => el("button", {
+          type: "button", cls: "kbw-chip", text: option.label,
+          onclick: () => ask({ q: turn.q, articleId: option.article_id || null, via: "option", option: i }, true),
+        })),
       ]));
     }
-    if (a) card.appendChild(feedback(turn));
-    return head;
-  }
+    const more = answer?.url && safeUrl(answer.url, ["https:", "http:"]);
+    if (more) box.append(el("p", { cls: "kbw-more" }, [el("a", { href: more, target: "_blank", rel: "noopener", text: t("read_article") })]));
+    const channels = answer?.channels?.length ? answer.channels : res.channels || [];
+    if (channels.length) box.append(contact(channels, contactOnly));
+    if (answer) box.append(feedback(turn, answer));
+    return heading;
+  };
 
-  function channel(c) {
-    var v = typeof c.value === "string" ? c.value.trim() : "", href = null, act = null, m;
-    if (v && c.kind === "phone" && /^\+?[\d\s().-]{3,30}$/.test(v)) {
-      href = "tel:" + v.replace(/[^\d+]/g, "");
-      act = t("call", { number: v });
-    } else if (v && c.kind === "chat") {
-      href = safeUrl(v, ["https:"]);
-      act = t("open_chat");
-    } else if (v && c.kind === "twitter" && (m = /^@?([A-Za-z0-9_]{1,15})$/.exec(v))) {
-      href = "https://twitter.com/" + m[1];
-      act = "@" + m[1];
+  /** The ways to reach a person. @param {Channel[]} channels @param {boolean} [headed] the card's heading says it already */
+  const contact = (channels, headed = false) => el("section", { cls: "kbw-contact", "aria-label": headed ? t("contact_heading") : null, "aria-labelledby": headed ? null : "kbw-c-title" }, [
+    headed ? null : el("h4", { id: "kbw-c-title", text: t("contact_heading") }),
+    el("ul", { cls: "kbw-channels" }, channels.map(channel)),
+  ]);
+
+  /** @param {Channel} c @param {number} i */
+  const channel = (c, i) => {
+    const value = typeof c.value === "string" ? c.value.trim() : "";
+    const kind = c.kind in ICONS ? /** @type {keyof ICONS} */ (c.kind) : "other";
+    /** @type {string | null} */
+    let href = null;
+    let action = "";
+    const handle = kind === "twitter" ? /^@?(\w{1,15})$/.exec(value) : null;
+    if (kind === "phone" && /^\+?[\d\s().-]{3,30}$/.test(value)) {
+      href = `tel:${value.replace(/[^\d+]/g, "")}`;
+      action = t("call", { number: value });
+    } else if (kind === "chat" && value) {
+      href = safeUrl(value, ["https:"]);
+      action = t("open_chat");
+    } else if (handle) {
+      href = "https://x.com/" + handle[1];
+      action = `@${handle[1]}`;
     }
-    return el("li", { cls: "kbw-ch kbw-ch-" + (/^(phone|chat|twitter)$/.test(c.kind) ? c.kind : "other") }, [
-      el("span", { cls: "kbw-ch-icon", "aria-hidden": "true" }),
+    // Not configured (or unusable): where the help center explains this way of reaching a person.
+    if (!href && c.url) {
+      href = safeUrl(c.url, ["https:", "http:"]);
+      action = t("channel_more");
+    }
+    const name = `kbw-ch-${i}`;
+    return el("li", { cls: `kbw-ch kbw-ch-${kind}` }, [
+      el("span", { cls: "kbw-ch-icon" }, [icon(ICONS[kind])]),
       el("div", { cls: "kbw-ch-text" }, [
-        el("strong", { text: c.label }),
+        el("strong", { id: name, text: c.label }),
         c.description ? el("span", { text: c.description }) : null,
-        href ? el("a", { cls: "kbw-btn kbw-btn-sm", href: href, target: c.kind === "phone" ? null : "_blank", rel: "noopener noreferrer", text: act }) : null
-      ])
+        href ? el("a", {
+          cls: "kbw-btn kbw-btn-sm", href, target: href.startsWith("tel:") ? null : "_blank", rel: "noopener noreferrer",
+          "aria-describedby": name, text: action,
+        }) : null,
+      ]),
     ]);
-  }
+  };
 
-  function feedback(turn) {
-    if (turn.fb != null) return el("p", { cls: "kbw-fb kbw-muted", text: t("thanks") });
-    var box = el("div", { cls: "kbw-fb", role: "group", "aria-labelledby": "kbw-fb-q" }, [el("span", { id: "kbw-fb-q", text: t("helpful") })]);
-    [true, false].forEach(function (yes) {
-      box.appendChild(el("button", { type: "button", cls: "kbw-btn kbw-btn-ghost", text: t(yes ? "yes" : "no"), onclick: function () {
-        turn.fb = yes;
+  /** @param {Turn} turn @param {Answer} answer */
+  const feedback = (turn, answer) => {
+    if (turn.feedback != null) return el("p", { cls: "kbw-fb kbw-muted", text: t("thanks") });
+    const box = el("div", { cls: "kbw-fb", role: "group", "aria-labelledby": "kbw-fb-q" }, [el("span", { id: "kbw-fb-q", text: t("helpful") })]);
+    for (const helpful of [true, false]) {
+      box.append(el("button", { type: "button", cls: "kbw-btn kbw-btn-ghost", text: t(helpful ? "yes" : "no"), onclick: () => {
+        turn.feedback = helpful;
         save();
-        var a = turn.res.answer;
-        api("/v1/feedback", null, null, { article_id: a.article_id, locale: turn.res.locale || ui, helpful: yes, query: turn.q })
-          .catch(function () { /* feedback is best effort */ });
-        var done = el("p", { cls: "kbw-fb kbw-muted", tabindex: "-1", text: t("thanks") });
-        box.parentNode.replaceChild(done, box);
+        api("/v1/feedback", {}, { body: { article_id: answer.article_id, locale: turn.res?.locale || i18n.locale, helpful, query: turn.q } })
+          .catch(() => { /* feedback is best effort */ });
+        const done = el("p", { cls: "kbw-fb kbw-muted", tabindex: "-1", text: t("thanks") });
+        box.replaceWith(done);
         done.focus();
         announce(t("thanks"));
       } }));
-    });
+    }
     return box;
-  }
+  };
 
-  function back() {
-    S.turns.pop();
-    var top = S.turns[S.turns.length - 1];
-    if (top && (!top.res || top.ui !== ui)) fetchTurn(top, true);
-    else { save(); render(true); }
-  }
+  const back = () => {
+    session.turns.pop();
+    refresh(staleTurns(), true);
+  };
 
-  function switchLocale(tag) {
-    S.locale = tag;
+  /** The panel in another language: the same view, every string and the answer in that language. @param {string} tag */
+  const switchLocale = async (tag) => {
+    session.locale = tag;
     save();
-    loadStrings(tag).then(function () {
-      texts();
-      var top = S.turns[S.turns.length - 1];
-      if (top) fetchTurn(top, false); else render(false);
-      if (input.value.trim().length >= 2) search();
-    }, function () { announce(t("answer_error")); });
-  }
+    try {
+      await loadStrings(tag);
+    } catch {
+      announce(t("answer_error"));
+      return;
+    }
+    texts();
+    if (drop.hidden) clearResults(); else search(true);
+    refresh(staleTurns(), false);
+  };
 
-  // ---- open / close --------------------------------------------------------------------------
-  function show(focus) {
-    S.open = true;
+  // ---- open and close ----------------------------------------------------------------------------
+  /** @param {boolean} focus */
+  const show = (focus) => {
+    session.open = true;
     save();
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     root.host.classList.add("kbw-open");
     if (focus) input.focus();
-  }
-  function hide() {
-    S.open = false;
+  };
+  const hide = () => {
+    session.open = false;
     save();
-    cancelSearch();
-    closeDrop();
+    cancel("search");
+    setBusy(false);
+    closeList();
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
     root.host.classList.remove("kbw-open");
     launcher.focus();
-  }
+  };
 
-  function start(ok) {
-    build();
-    if (ok) texts(); else { title.textContent = cfg.title || t("title"); closeBtn.setAttribute("aria-label", t("close")); }
-    input.value = S.q || "";
-    render(false);
-    var top = S.turns[S.turns.length - 1];
-    if (!ok) {
-      panel.lang = "en";
-      body.textContent = "";
-      body.appendChild(el("p", { cls: "kbw-msg", text: t("answer_error") }));
-      body.appendChild(el("button", { type: "button", cls: "kbw-btn", text: t("retry"), onclick: function () { w.location.reload(); } }));
-    } else if (top && !top.res && !top.err) {
-      fetchTurn(top, false);
-    }
-    K.open = function () { if (panel.hidden) show(true); else hide(); };
-    var go = function () { if (K.want) show(!K.restore); K.restore = false; };
-    if (K.cssReady) go(); else K.ready = go;
-  }
-
-  var want = S.locale || cfg.locale || (navigator.languages && navigator.languages[0]) || navigator.language || "en";
-  Promise.all([
-    loadStrings(want),
-    loadLocales().catch(function () { return null; })
-  ]).then(function (r) {
-    var locs = r[1];
-    start(true);
-    if (locs && locs.locales && locs.locales.length > 1) {
-      locs.locales.forEach(function (l) {
-        sel.appendChild(el("option", { value: l.code, lang: l.code, text: l.name }));
-      });
-      sel.value = ui;
+  input.addEventListener("input", () => { session.query = input.value; save(); schedule(); });
+  input.addEventListener("keydown", onKey);
+  input.addEventListener("blur", closeList);
+  input.addEventListener("click", openList);
+  // Escape closes the list of results if it is open, else the panel, wherever the focus is inside.
+  panel.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    e.preventDefault();
+    if (drop.hidden) {
+      hide();
     } else {
-      sel.hidden = true;
+      closeList();
+      input.focus();
     }
-  }, function () { start(false); sel.hidden = true; });
-})(window, document);
+  });
+  root.append(panel);
+
+  /** @param {LocaleInfo[] | null} locales @param {boolean} ok */
+  const start = (locales, ok) => {
+    input.value = session.query;
+    if (ok) {
+      texts();
+      refresh(staleTurns(), false);
+    } else {
+      title.textContent = config.title || t("title");
+      closeButton.setAttribute("aria-label", t("close"));
+      panel.lang = "en";
+      body.append(el("p", { cls: "kbw-msg", text: t("answer_error") }), el("button", { type: "button", cls: "kbw-btn", text: t("retry"), onclick: () => location.reload() }));
+    }
+    if (locales && locales.length > 1) {
+      languages.append(...locales.map((l) => el("option", { value: l.code, lang: l.code, text: l.name })));
+      languages.value = i18n.locale;
+    } else {
+      languages.hidden = true;
+    }
+    handoff.attach({ show, toggle: () => (panel.hidden ? show(true) : hide()) });
+  };
+  const wanted = session.locale || config.locale || navigator.languages?.[0] || navigator.language || "en";
+  Promise.all([loadStrings(wanted), once("/v1/locales", {}).catch(() => null)]).then(
+    ([, reply]) => start(reply?.locales || null, true),
+    () => start(null, false),
+  );
+})();
