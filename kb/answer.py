@@ -17,19 +17,26 @@ from typing import get_args
 import yaml
 from babel.dates import format_date
 
-from .analysis import fold
 from .content import Article
+from .decision import CONTACT_ARTICLE, Decider, Decision
 from .errors import ArticleNotFoundError
 from .i18n import N_, gettext
 from .locales import NegotiatedLocale
-from .models import Answer, AnswerResponse, Channel, ChannelKind, FollowUp, FollowUpOption, Source
-from .planning import QueryPlan, split_words
+from .models import (
+    Answer,
+    AnswerResponse,
+    Channel,
+    ChannelKind,
+    FollowUp,
+    FollowUpOption,
+    RelatedArticle,
+    Source,
+)
+from .planning import QueryPlan
+from .ranking import RankedArticle
 from .search import SearchEngine
 
-CONTACT_ARTICLE = "contact-support"
-GENERIC_REFUND_ARTICLE = "refund-policy"
 CHANNEL_KINDS: tuple[str, ...] = get_args(ChannelKind)
-CONFIDENCE_THRESHOLD = 0.45  # calibrated on the tuning half of tests/golden/queries.yaml
 
 CHANNEL_LABELS = {"phone": N_("Phone"), "chat": N_("Live chat"), "twitter": N_("Twitter")}
 PURCHASE_CHANNEL_LABELS = {
@@ -39,6 +46,7 @@ PURCHASE_CHANNEL_LABELS = {
     "service_provider": N_("Through my internet or service provider"),
 }
 FOLLOW_UP_QUESTION = N_("Where did you buy your subscription?")
+SOMEWHERE_ELSE = N_("Somewhere else")
 FOLLOW_UP_MESSAGE = N_("How to get a refund depends on where you bought your subscription.")
 NO_ANSWER_MESSAGE = N_(
     "This help center has no answer to that question. You can reach a person through the channels below."
@@ -72,18 +80,6 @@ def load_channel_values(path: Path | None) -> ChannelValues:
     return values
 
 
-def _phrases(items: list[str]) -> list[tuple[str, ...]]:
-    return sorted({tuple(fold(w) for w in split_words(item)) for item in items if item.strip()}, key=len, reverse=True)
-
-
-def _find(words: list[str], phrases: list[tuple[str, ...]]) -> tuple[str, ...] | None:
-    for phrase in phrases:
-        n = len(phrase)
-        if any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)):
-            return phrase
-    return None
-
-
 class Answerer:
     """Answers for one index generation."""
 
@@ -95,16 +91,15 @@ class Answerer:
         article_url: Callable[[str, str, str | None], str],
     ):
         self.engine = engine
-        self.threshold = CONFIDENCE_THRESHOLD
         self.channel_values = channel_values
         self.default_locale = default_locale
         self.article_url = article_url
-        rules = engine.generation.manifest.get("answering", {}) or {}
-        self.out_of_scope = _phrases(rules.get("out_of_scope", []))
-        self.purchase_channels = {
-            channel: _phrases(items) for channel, items in (rules.get("purchase_channels") or {}).items()
+        self.channel_articles: dict[str, str] = {
+            str(a.purchase_channel): a.id for a in engine.generation.articles if a.purchase_channel
         }
-        self.channel_articles = {a.purchase_channel: a.id for a in engine.generation.articles if a.purchase_channel}
+        self.decider = Decider(
+            {a.id: a.intent for a in engine.generation.articles}, self.channel_articles, engine.finds_anything
+        )
 
     # -- pieces ---------------------------------------------------------------------------
     def channels(self, locale: str) -> list[Channel]:
@@ -163,6 +158,8 @@ class Answerer:
         )
 
     def follow_up(self, locale: str) -> FollowUp:
+        """Where was it bought: one option per purchase-channel article, and "Somewhere else"
+        (a place this help center does not cover) leading to a person."""
         options = [
             FollowUpOption(label=gettext(locale, PURCHASE_CHANNEL_LABELS[channel]), article_id=article_id)
             for channel, article_id in sorted(
@@ -170,18 +167,17 @@ class Answerer:
             )
             if channel in PURCHASE_CHANNEL_LABELS
         ]
+        if CONTACT_ARTICLE in self.engine.locales_of:
+            options.append(FollowUpOption(label=gettext(locale, SOMEWHERE_ELSE), article_id=CONTACT_ARTICLE))
         return FollowUp(question=gettext(locale, FOLLOW_UP_QUESTION), options=options)
 
-    def purchase_channel(self, folded: list[str]) -> str | None:
-        """The purchase channel the question names; the longest phrase wins ("app store" > "store")."""
-        best: tuple[int, str] | None = None
-        for channel, phrases in self.purchase_channels.items():
-            phrase = _find(folded, phrases)
-            if phrase and (best is None or len(phrase) > best[0]):
-                best = (len(phrase), channel)
-        return best[1] if best else None
-
     # -- the decision ---------------------------------------------------------------------
+    def decide(self, plan: QueryPlan, ranked: list[RankedArticle] | None = None) -> Decision:
+        """Which article answers ``plan`` (ranking it unless ``ranked`` is given)."""
+        if ranked is None:
+            ranked = [] if plan.is_empty or plan.reading.out_of_scope else self.engine.rank(plan)
+        return self.decider.decide(plan, ranked)
+
     def answer(self, plan: QueryPlan, chosen: NegotiatedLocale, article_id: str | None = None) -> AnswerResponse:
         locale = chosen.locale
         base = {
@@ -197,37 +193,35 @@ class Answerer:
                 raise ArticleNotFoundError(article_id)
             intent = self.engine.articles[(answer.article_id, answer.locale)].intent
             return AnswerResponse(**base, intent=intent, answer=answer, confidence=1.0, follow_up=None, message=None)
-        folded = plan.words
-        out_of_scope = _find(plan.raw_words, self.out_of_scope) or _find(folded, self.out_of_scope)
-        ranked = [] if plan.is_empty or out_of_scope else self.engine.rank(plan)
-        confidence = 0.0
-        if ranked:
-            top = ranked[0]
-            second = ranked[1].score if len(ranked) > 1 else 0.0
-            dominance = (top.score - second) / top.score if top.score > 0 else 0.0
-            confidence = round(min(1.0, top.coverage * (0.7 + 0.3 * dominance)), 3)
-        if not ranked or confidence < self.threshold:
+        decision = self.decide(plan)
+        interpretation = plan.reading.interpretation()
+        if decision.article_id is None:
             return AnswerResponse(
                 **base,
                 intent=None,
                 answer=None,
-                confidence=confidence,
+                confidence=decision.confidence,
                 follow_up=None,
                 message=gettext(locale, NO_ANSWER_MESSAGE),
+                interpretation=interpretation,
             )
-        top = ranked[0]
-        intent = self.engine.articles[(top.article_id, top.locale)].intent
-        chosen_id, follow_up, message = top.article_id, None, None
-        if intent == "refund":
-            channel = self.purchase_channel(folded)
-            if channel in self.channel_articles:
-                chosen_id = self.channel_articles[channel]
-                confidence = max(confidence, 0.9)
-            elif top.article_id == GENERIC_REFUND_ARTICLE or top.article_id not in self.channel_articles.values():
-                chosen_id = GENERIC_REFUND_ARTICLE
-                follow_up = self.follow_up(locale)
-                message = gettext(locale, FOLLOW_UP_MESSAGE)
-        answer = self._answer_for(chosen_id, locale, plan if chosen_id == top.article_id else None)
+        answer = self._answer_for(decision.article_id, locale, plan)
         return AnswerResponse(
-            **base, intent=intent, answer=answer, confidence=confidence, follow_up=follow_up, message=message
+            **base,
+            intent=decision.intent,
+            answer=answer,
+            confidence=decision.confidence,
+            follow_up=self.follow_up(locale) if decision.follow_up else None,
+            message=gettext(locale, FOLLOW_UP_MESSAGE) if decision.follow_up else None,
+            related=[r for r in (self._related(i, locale) for i in decision.related) if r is not None],
+            interpretation=interpretation,
+        )
+
+    def _related(self, article_id: str, locale: str) -> RelatedArticle | None:
+        found = self.engine.article_in(article_id, locale, self.default_locale)
+        if found is None:
+            return None
+        article = found[0]
+        return RelatedArticle(
+            article_id=article.id, title=article.title, url=self.article_url(article.id, article.locale, None)
         )

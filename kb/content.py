@@ -26,6 +26,9 @@ from .markup import link_targets, parse_link_target
 Intent = Literal["refund", "auto_renew", "contact"]
 INTENTS: tuple[str, ...] = ("refund", "auto_renew", "contact")
 PurchaseChannel = Literal["norton_store", "third_party", "app_store", "service_provider"]
+# What a question may ask about, whatever its words: money back, stopping, renewal, money taken,
+# a charge the customer did not want, reaching a person.
+Concept = Literal["refund", "cancel", "renewal", "charge", "unwanted", "contact"]
 ARTICLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # libyaml's C parser when PyYAML was built with it: the same safe loader, several times faster.
@@ -224,14 +227,31 @@ def _load_synonyms(
     return result
 
 
-class AnsweringRules(BaseModel):
-    """``content/answering.yaml``: phrases the answer step needs beyond the articles."""
+class TimeRules(BaseModel):
+    """How questions say how long ago: numbers, units in days, whole expressions in days."""
 
     model_config = ConfigDict(extra="forbid")
 
-    purchase_channels: dict[PurchaseChannel, list[str]] = Field(default_factory=dict)
+    numbers: dict[str, float] = Field(default_factory=dict)
+    units: dict[str, int] = Field(default_factory=dict)
+    expressions: dict[str, int] = Field(default_factory=dict)
+
+
+class AnsweringRules(BaseModel):
+    """``content/answering.yaml``: what the answer step needs beyond the articles (see
+    docs/authoring.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concepts: dict[Concept, list[str]] = Field(default_factory=dict)
+    # channel → region (any label: "any", "FR", "QC"…) → places and words naming the channel
+    purchase_channels: dict[PurchaseChannel, dict[str, list[str]]] = Field(default_factory=dict)
+    uncovered_places: list[str] = Field(default_factory=list)
+    product: list[str] = Field(default_factory=list)
+    other_services: list[str] = Field(default_factory=list)
     out_of_scope: list[str] = Field(default_factory=list)
     filler: list[str] = Field(default_factory=list)
+    time: TimeRules = Field(default_factory=TimeRules)
 
 
 def _load_answering(path: Path, problems: list[ContentProblem]) -> dict[str, object]:

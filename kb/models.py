@@ -13,6 +13,33 @@ IntentName = Literal["refund", "auto_renew", "contact"]
 ChannelKind = Literal["phone", "chat", "twitter"]
 
 
+class FoundPhrase(BaseModel):
+    name: str = Field(
+        description="What the words mean: a concept, or a purchase channel ('other': a place not covered)."
+    )
+    phrase: str = Field(description="The words of the question that said it.")
+
+
+class TimeSpan(BaseModel):
+    days: int = Field(description="How long ago, in days.")
+    phrase: str
+
+
+class Interpretation(BaseModel):
+    """How the question was read, before any ranking."""
+
+    language: str | None = Field(description="The question's language when its words say so clearly.")
+    concepts: list[FoundPhrase] = Field(
+        description="refund, cancel, renewal, charge, unwanted (a charge not wanted), contact; in the question's order."
+    )
+    purchase_channel: FoundPhrase | None = Field(description="Where the question says the subscription was bought.")
+    time_span: TimeSpan | None
+    out_of_scope: str | None = Field(description="Words naming a subject this help center does not cover.")
+    filler: list[str] = Field(description="Words set aside as conversation (greetings, politeness).")
+    words: list[str] = Field(description="The words searched.")
+    dropped: list[str] = Field(description="Words beyond the bound, not searched.")
+
+
 class SearchHit(BaseModel):
     article_id: str
     locale: str = Field(description="Locale of the returned text.")
@@ -71,6 +98,7 @@ class SearchResponse(BaseModel):
     limit: int
     offset: int
     generation: str | None = None
+    interpretation: Interpretation | None = None
 
 
 class Channel(BaseModel):
@@ -116,6 +144,12 @@ class FollowUpOption(BaseModel):
 class FollowUp(BaseModel):
     question: str
     options: list[FollowUpOption]
+
+
+class RelatedArticle(BaseModel):
+    article_id: str
+    title: str
+    url: str
 
 
 class AnswerResponse(BaseModel):
@@ -178,3 +212,7 @@ class AnswerResponse(BaseModel):
     message: str | None
     channels: list[Channel]
     generation: str | None = None
+    related: list[RelatedArticle] = Field(
+        default_factory=list, description="Another article the question also asks for (stopping as well as a refund)."
+    )
+    interpretation: Interpretation | None = None

@@ -66,7 +66,7 @@ class Ranker:
         languages: tuple[str, ...],
         field_lexicon: dict[str, frozenset[str]],
         stem_lexicon: dict[str, frozenset[str]],
-        ubiquitous: frozenset[str],
+        ubiquitous: dict[str, frozenset[str]],
         postings: ScoredPostings,
         weights: RankingWeights = WEIGHTS,
     ):
@@ -74,7 +74,7 @@ class Ranker:
         self.languages = languages
         self.field_lexicon = field_lexicon
         self.stem_lexicon = stem_lexicon
-        self.ubiquitous = ubiquitous
+        self.ubiquitous = ubiquitous  # per language: stems most of that language's articles hold
         self.postings = postings
         self.weights = weights
         self.parts = tuple(p for p in weights.fields if all(f"{p}_{lang}" in field_lexicon for lang in languages))
@@ -92,17 +92,17 @@ class Ranker:
         for index, slot in enumerate(plan.slots):
             for word, weight in slot.alternatives.items():
                 strength = weight if word in self.vocab else weights.unknown_stem_strength
-                if word in self.ubiquitous:
-                    weight *= weights.ubiquitous
                 surface = slot.original if word == slot.word else self.vocab.spelling(word)
                 parts = weights.head_fields if word in slot.completions else self.parts
                 for lang in self.languages:
                     for stem in word_stems(surface, lang):
                         if stem in self.stem_lexicon[lang]:
+                            damped = stem in self.ubiquitous[lang] and not slot.concept
+                            boost = weight * weights.ubiquitous if damped else weight
                             for part in parts:
                                 fieldname = f"{part}_{lang}"
                                 if stem in self.field_lexicon.get(fieldname, ()):
-                                    add(fieldname, stem, weight * weights.fields[part], index, strength)
+                                    add(fieldname, stem, boost * weights.fields[part], index, strength)
             if slot.original != slot.word:
                 add("exact", slot.original, weights.exact_accent, index, 1.0)
         return terms
@@ -151,7 +151,8 @@ class Ranker:
                 if score > current.score:
                     current.score, current.locale = score, doc.locale
         total = sum(s.importance for s in plan.slots) or 1.0
-        ranked = list(by_article.values())
+        # An article that matches only ubiquitous or filler words ("Norton") is not a result.
+        ranked = [a for a in by_article.values() if any(plan.slots[i].informative for i in a.matched_slots)]
         for item in ranked:
             item.coverage = sum(plan.slots[i].importance * w for i, w in item.matched_slots.items()) / total
             item.score = item.score * (self.weights.coverage_base + item.coverage)

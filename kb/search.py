@@ -9,21 +9,30 @@ what they share for one generation: the vocabulary, the lexicons and the scored 
 
 from __future__ import annotations
 
+import logging
 import threading
 
+from pydantic import ValidationError
 from whoosh.searching import Searcher
 
-from .analysis import STOP_WORDS, fold, word_stems
-from .content import Article
+from .analysis import word_stems
+from .content import AnsweringRules, Article
 from .highlight import Matcher
-from .indexing import Generation
-from .planning import QueryPlan, QueryPlanner, split_words
+from .indexing import Generation, language_of
+from .interpret import Interpreter, Reading
+from .knowledge import Knowledge, Token
+from .planning import QueryPlan, QueryPlanner
 from .postings import ScoredPostings
 from .presenting import Presenter
 from .ranking import WEIGHTS, RankedArticle, Ranker, TermSlots
 from .vocabulary import Vocabulary
+from .wordlist import WordList
 
-UBIQUITOUS_SHARE = 0.6  # a word in this share of documents ("Norton") tells articles apart poorly
+# A stem in this share of a language's articles ("Norton", "subscription") tells them apart poorly.
+UBIQUITOUS_SHARE = 0.6
+MIN_DOCS_FOR_UBIQUITY = 4
+PROSE_FIELDS = ("title", "questions", "body")  # written in the article's language (keywords may not be)
+log = logging.getLogger("kb")
 
 __all__ = ["RankedArticle", "SearchEngine"]
 
@@ -39,28 +48,33 @@ class SearchEngine:
             self.vocab = Vocabulary.from_terms(
                 (t.decode(), reader.doc_frequency("exact", t)) for t in reader.lexicon("exact")
             )
-            docs = max(1, reader.doc_count())
-            self.ubiquitous = frozenset(
-                w for w, f in self.vocab.frequencies.items() if docs >= 4 and f / docs >= UBIQUITOUS_SHARE
-            )
             self.field_lexicon: dict[str, frozenset[str]] = {
                 name: frozenset(t.decode() for t in reader.lexicon(name))
                 for part in WEIGHTS.fields
                 for lang in self.languages
                 if (name := f"{part}_{lang}") in reader.schema
             }
+            self.ubiquitous = self._ubiquitous_stems(reader)
         # Every stem of a language, whatever the field: a quick first test before the per-field ones.
         self.stem_lexicon: dict[str, frozenset[str]] = {
             lang: frozenset().union(*(v for k, v in self.field_lexicon.items() if k.endswith(f"_{lang}")))
             for lang in self.languages
         }
         self.postings = ScoredPostings(self.searcher)
-        answering = generation.manifest.get("answering") or {}
+        self.rules = self._rules(generation)
+        self.knowledge = Knowledge.from_rules(self.rules)
+        self.wordlist = WordList(self.languages)
+        prose = {
+            lang: frozenset().union(*(self.field_lexicon.get(f"{part}_{lang}", frozenset()) for part in PROSE_FIELDS))
+            for lang in self.languages
+        }
+        self.interpreter = Interpreter(self.knowledge, self.vocab, self.wordlist, prose)
         self.planner = QueryPlanner(
             self.vocab,
-            self.ubiquitous,
             generation.manifest.get("synonyms", {}),
-            frozenset(fold(w) for w in answering.get("filler", [])),
+            self.is_ubiquitous,
+            self.finds_anything,
+            self.knowledge.concept_words,
         )
         self.ranker = Ranker(
             self.vocab, self.languages, self.field_lexicon, self.stem_lexicon, self.ubiquitous, self.postings
@@ -68,6 +82,46 @@ class SearchEngine:
         self.presenter = Presenter(generation.articles, self.vocab)
         self.articles = self.presenter.articles
         self.locales_of = self.presenter.locales_of
+
+    def _ubiquitous_stems(self, reader) -> dict[str, frozenset[str]]:
+        """Per language, the body stems that most of that language's articles hold."""
+        docs: dict[str, int] = {}
+        for fields in reader.all_stored_fields():
+            lang = language_of(fields["locale"])
+            docs[lang] = docs.get(lang, 0) + 1
+        found: dict[str, frozenset[str]] = {}
+        for lang in self.languages:
+            count, name = docs.get(lang, 0), f"body_{lang}"
+            found[lang] = frozenset(
+                stem
+                for stem in self.field_lexicon.get(name, ())
+                if count >= MIN_DOCS_FOR_UBIQUITY and reader.doc_frequency(name, stem) / count >= UBIQUITOUS_SHARE
+            )
+        return found
+
+    @staticmethod
+    def _rules(generation: Generation) -> AnsweringRules:
+        try:
+            return AnsweringRules.model_validate(generation.manifest.get("answering") or {})
+        except ValidationError:  # an index built by an older version: answer without the rules until reindexed
+            log.warning("generation %s: answering rules in an older format; run `kb reindex`", generation.name)
+            return AnsweringRules()
+
+    def is_ubiquitous(self, token: Token) -> bool:
+        """Whether every language that knows the word has it in most of its articles."""
+        known = [
+            stem in self.ubiquitous[lang]
+            for lang in self.languages
+            for stem in word_stems(token.text, lang)
+            if stem in self.stem_lexicon[lang]
+        ]
+        return bool(known) and all(known)
+
+    def finds_anything(self, token: Token) -> bool:
+        """Whether the word as written matches something in the index (itself or its stem)."""
+        return token.folded in self.vocab or any(
+            stem in self.stem_lexicon[lang] for lang in self.languages for stem in word_stems(token.text, lang)
+        )
 
     def searcher(self) -> Searcher:
         """This thread's searcher (Whoosh searchers must not be shared between threads)."""
@@ -78,23 +132,16 @@ class SearchEngine:
         return searcher
 
     # -- planning -------------------------------------------------------------------------
+    def read(self, text: str) -> Reading:
+        return self.interpreter.read(text)
+
     def plan(self, text: str) -> QueryPlan:
-        return self.planner.plan(text)
+        """Read the question, then plan the search of its content words."""
+        return self.planner.plan(self.interpreter.read(text))
 
     def guess_language(self, plan: QueryPlan) -> str | None:
-        """The query's language when its words say so clearly (stop words, then vocabulary)."""
-        votes = dict.fromkeys(self.languages, 0.0)
-        for word in split_words(plan.text):
-            folded = fold(word)
-            for lang in self.languages:
-                if folded in STOP_WORDS.get(lang, ()):
-                    votes[lang] += 1.0
-                elif len(folded) > 3 and any(s in self.stem_lexicon[lang] for s in word_stems(word, lang)):
-                    votes[lang] += 0.5
-        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
-        if len(ranked) > 1 and ranked[0][1] > ranked[1][1]:
-            return ranked[0][0]
-        return None
+        """The query's language when its words say so clearly."""
+        return plan.reading.language
 
     # -- ranking --------------------------------------------------------------------------
     def term_slots(self, plan: QueryPlan) -> TermSlots:

@@ -16,11 +16,13 @@ from typing import TypeVar
 
 from .answer import Answerer, ChannelValues, load_channel_values
 from .content import Article
+from .decision import Decision
 from .errors import ArticleNotFoundError
 from .indexing import Generation, current_generation_path, open_generation
 from .locales import DEFAULT_LOCALE, NegotiatedLocale, negotiate, negotiate_accept_language
-from .models import AnswerResponse, Channel, SearchHit, SearchResponse
+from .models import AnswerResponse, Channel, Interpretation, SearchHit, SearchResponse
 from .planning import QueryPlan
+from .ranking import RankedArticle
 from .search import SearchEngine
 
 T = TypeVar("T")
@@ -189,23 +191,29 @@ class KnowledgeBase:
         accept_language: str | None = None,
     ) -> SearchResponse:
         """Search every locale, one result per article, each in the negotiated locale."""
-        engine = self.engine
-        plan = engine.plan(q)
+        self.refresh()
+        assert self._answerer is not None
+        answerer = self._answerer
+        plan = answerer.engine.plan(q)
         chosen = self.resolve_locale(locale, accept_language, plan)
         key = ("search", plan.key, chosen.locale, chosen.fallback, limit, offset, intent)
-        response = self._cache.get_or_compute(key, lambda: self._search(engine, plan, chosen, limit, offset, intent))
+        response = self._cache.get_or_compute(
+            key, lambda: self._search(answerer, plan, chosen, limit, offset, intent)
+        )
         return response.model_copy(update={"query": q, "requested_locale": chosen.requested})
 
     def _search(
         self,
-        engine: SearchEngine,
+        answerer: Answerer,
         plan: QueryPlan,
         chosen: NegotiatedLocale,
         limit: int,
         offset: int,
         intent: str | None,
     ) -> SearchResponse:
+        engine = answerer.engine
         ranked = engine.rank(plan, intent, want=offset + limit + 1) if not plan.is_empty else []
+        ranked = _answer_first(ranked, answerer.decide(plan, ranked), engine, intent)
         results = []
         for item in ranked[offset : offset + limit]:
             found = engine.article_in(item.article_id, chosen.locale, self.default_locale)
@@ -229,7 +237,7 @@ class KnowledgeBase:
                     summary=article.summary,
                 )
             )
-        suggestion = plan.suggestion(engine.vocab)
+        suggestion = _better_spelling(engine, plan, ranked, intent, offset + limit + 1)
         return SearchResponse(
             query="",
             locale=chosen.locale,
@@ -241,6 +249,7 @@ class KnowledgeBase:
             limit=limit,
             offset=offset,
             generation=engine.generation.name,
+            interpretation=plan.reading.interpretation(),
         )
 
     # -- answers and articles --------------------------------------------------------------
@@ -262,6 +271,9 @@ class KnowledgeBase:
         self.refresh()
         assert self._answerer is not None
         return self._answerer.channels(locale)
+    def read(self, q: str) -> Interpretation:
+        """How the question is read (language, concepts, purchase place, time span, filler…)."""
+        return self.engine.read(q).interpretation()
 
     def get_article(self, article_id: str, locale: str) -> tuple[Article, bool]:
         """The article in ``locale`` (or its fallback, flagged); ``ArticleNotFoundError`` if none."""
@@ -274,3 +286,35 @@ class KnowledgeBase:
         engine = self.engine
         found = (engine.article_in(i, locale, self.default_locale) for i in sorted(engine.locales_of))
         return [f for f in found if f is not None]
+
+
+def _answer_first(
+    ranked: list[RankedArticle], decision: Decision, engine: SearchEngine, intent: str | None
+) -> list[RankedArticle]:
+    """Search agrees with the answer: the article the question's reading decides on comes first
+    (a purchase place, a time span or an unwanted charge says more than word counts)."""
+    chosen = decision.article_id
+    if chosen is None or chosen not in engine.locales_of or (intent is not None and decision.intent != intent):
+        return ranked
+    if ranked and ranked[0].article_id == chosen:
+        return ranked
+    top_score = ranked[0].score if ranked else 1.0
+    rest = [r for r in ranked if r.article_id != chosen]
+    found = next((r for r in ranked if r.article_id == chosen), None)
+    first = found or RankedArticle(chosen, top_score, engine.locales_of[chosen][0], {}, 0.0)
+    first.score = max(first.score, top_score)
+    return [first, *rest]
+
+
+def _better_spelling(
+    engine: SearchEngine, plan: QueryPlan, ranked: list[RankedArticle], intent: str | None, want: int
+) -> str | None:
+    """ "Did you mean": the whole question with its misspelled words corrected, offered only when
+    it finds more articles, or a better first one, than the question as typed."""
+    suggestion = plan.suggestion(engine.vocab)
+    if suggestion is None:
+        return None
+    corrected = engine.rank(engine.plan(suggestion), intent, want)
+    if len(corrected) > len(ranked) or (corrected and (not ranked or corrected[0].score > ranked[0].score)):
+        return suggestion
+    return None

@@ -92,7 +92,7 @@ def test_pagination_and_has_more(client: TestClient) -> None:
 
 
 def test_intent_filter(client: TestClient) -> None:
-    data = client.get("/v1/search", params={"q": "norton", "intent": "contact"}).json()
+    data = client.get("/v1/search", params={"q": "norton support", "intent": "contact"}).json()
     assert data["results"] and {r["article_id"] for r in data["results"]} == {"contact-support"}
 
 

@@ -201,11 +201,11 @@ def sweep_thresholds(kb: KnowledgeBase, cases: list[Case], thresholds: list[floa
     answered wrongly or left unanswered, and out-of-scope questions answered (wrongly)."""
     answerer = kb._answerer
     assert answerer is not None
-    saved = answerer.threshold
+    saved = answerer.decider.threshold
     rows = []
     try:
         for threshold in thresholds:
-            answerer.threshold = threshold
+            answerer.decider.threshold = threshold
             counts = {"threshold": threshold, "correct": 0, "wrong": 0, "unanswered": 0, "out_of_scope_answered": 0}
             for case in cases:
                 response = kb.answer(case.q, case.locale)
@@ -220,5 +220,5 @@ def sweep_thresholds(kb: KnowledgeBase, cases: list[Case], thresholds: list[floa
                     counts["wrong"] += 1
             rows.append(counts)
     finally:
-        answerer.threshold = saved
+        answerer.decider.threshold = saved
     return rows

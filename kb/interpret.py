@@ -1,0 +1,239 @@
+"""The question interpreter: what a customer's question says, read before any ranking.
+
+It reads the whole sanitized question (up to the API's 500 characters) and returns its
+language, the concepts it carries (money back, stopping, renewal, money taken, a charge not
+wanted, reaching a person), the purchase place it names and the words that named it, a time
+span, subjects that are not this help center's business, the filler words, the content words
+to search and the words dropped beyond the bound (filler is set aside first, so greetings never
+push a meaningful word out). What it knows comes from ``content/answering.yaml``
+(:mod:`kb.knowledge`), the index's own vocabulary and the languages' common words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .analysis import STOP_WORDS, sanitize, word_stems
+from .knowledge import Knowledge, Match, Token, make_token, tokenize
+from .models import FoundPhrase, Interpretation, TimeSpan
+from .vocabulary import MAX_WORD, Vocabulary
+from .wordlist import WordList
+
+MAX_QUERY_CHARS = 500  # what the API accepts; the engine reads all of it
+MAX_WORDS = 12  # content words searched; the rest are reported as dropped
+MAX_TOKENS = 150  # words read at all (500 characters hold fewer in practice)
+MAX_CORRECTIONS = 2
+# Zipf frequency lead one language's word list must have over the other's to count as a vote
+# for it ("remboursement" 4.2 in French, absent in English).
+LANGUAGE_LEAD = 1.0
+_DIGITS_UNIT = re.compile(r"^(\d{1,4})([a-z]+)$")
+
+
+def is_stop(folded_word: str) -> bool:
+    return any(folded_word in words for words in STOP_WORDS.values()) or len(folded_word) < 2
+
+
+@dataclass
+class Reading:
+    """One question, read: its tokens and what they say (positions index ``tokens``)."""
+
+    text: str
+    typing: bool
+    tokens: list[Token]
+    content: list[int] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
+    filler: list[int] = field(default_factory=list)
+    corrections: dict[int, list[tuple[str, int]]] = field(default_factory=dict)  # position → (word, edits)
+    concepts: list[Match] = field(default_factory=list)
+    place: Match | None = None
+    days: int | None = None
+    time_phrase: str | None = None
+    out_of_scope: Match | None = None
+    product: bool = False  # the product is named ("Norton", "antivirus")
+    language: str | None = None
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What the answer depends on: the words as typed (accents kept) and whether the last is unfinished."""
+        return (tuple(t.text for t in self.tokens), self.typing)
+
+    def concept_names(self) -> list[str]:
+        return [m.name for m in self.concepts]
+
+    def first(self, *names: str) -> int | None:
+        """Position of the first concept among ``names``, or None."""
+        return min((m.start for m in self.concepts if m.name in names), default=None)
+
+    def concept_positions(self) -> set[int]:
+        return {i for m in self.concepts for i in range(m.start, m.end)}
+
+    def interpretation(self) -> Interpretation:
+        words = self.tokens
+        return Interpretation(
+            language=self.language,
+            concepts=[FoundPhrase(name=m.name, phrase=m.phrase) for m in self.concepts],
+            purchase_channel=FoundPhrase(name=self.place.name, phrase=self.place.phrase) if self.place else None,
+            time_span=TimeSpan(days=self.days, phrase=self.time_phrase) if self.days is not None else None,
+            out_of_scope=self.out_of_scope.phrase if self.out_of_scope else None,
+            filler=[words[i].text for i in self.filler],
+            words=[words[i].text for i in self.content],
+            dropped=[words[i].text for i in self.dropped],
+        )
+
+
+class Interpreter:
+    """Reads questions for one index generation."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        vocab: Vocabulary,
+        wordlist: WordList,
+        prose_stems: dict[str, frozenset[str]],
+    ):
+        self.knowledge = knowledge
+        self.vocab = vocab
+        self.wordlist = wordlist
+        # Stems of titles and bodies per language, never keywords: English keywords carry
+        # French words that customers type, and would make "remboursement" look English.
+        self.prose_stems = prose_stems
+        self.languages = tuple(prose_stems)
+
+    def read(self, text: str) -> Reading:
+        clean = sanitize(text, MAX_QUERY_CHARS)
+        typing = bool(clean) and text[-1:].isalnum()  # "rembour" is being typed; "refund?" is done
+        tokens = [t for t in tokenize(clean) if len(t.folded) <= MAX_WORD][:MAX_TOKENS]
+        reading = Reading(text=clean, typing=typing, tokens=tokens)
+        if not tokens:
+            return reading
+        knowledge = self.knowledge
+        filler = knowledge.filler
+        reading.corrections = self._corrections(tokens, typing)
+        corrected = [
+            make_token(self.vocab.spelling(reading.corrections[i][0][0])) if i in reading.corrections else token
+            for i, token in enumerate(tokens)
+        ]
+        reading.concepts = knowledge.concepts.find(corrected)
+        # A word being typed may end a place's name ("john lew"), or start one unless it is
+        # already completing a word of the index ("cha" → "chat", not "charter").
+        starts = typing and not self.vocab.completions(tokens[-1].folded, 1)
+        # A named place wins over a generic word; then the most specific ("google play store" over "store").
+        places = knowledge.places.find(tokens, typing, starts) or knowledge.generic_places.find(tokens, typing, starts)
+        reading.place = max(places, key=lambda m: (m.length, -m.start)) if places else None
+        reading.product = bool(knowledge.product.find(corrected))
+        # A word still being typed is not yet a subject ("tele…" may become "téléphone").
+        last = tokens[-1].folded
+        finished = tokens[:-1] if typing and last not in self.vocab and self.vocab.completions(last, 1) else tokens
+        out_of_scope = knowledge.out_of_scope.find(finished) or knowledge.out_of_scope.find(corrected[: len(finished)])
+        if not out_of_scope and reading.place is not None and not reading.product:
+            # Another company's own service, named with where it was bought: "my Orange mobile plan".
+            place = reading.place
+            out_of_scope = [
+                m for m in knowledge.other_services.find(finished) if m.end <= place.start or m.start >= place.end
+            ]
+        reading.out_of_scope = out_of_scope[0] if out_of_scope else None
+        self._time(reading)
+        reading.filler = [i for i, t in enumerate(tokens) if t.folded in filler and not is_stop(t.folded)]
+        fillers = set(reading.filler)
+        content = [
+            i
+            for i, t in enumerate(tokens)
+            if not is_stop(t.folded) and i not in fillers and (not t.folded.isdigit() or t.folded in self.vocab)
+        ]
+        if not content:  # only filler, numbers or stop words: search what there is
+            content = [i for i, t in enumerate(tokens) if not is_stop(t.folded)] or list(range(len(tokens)))
+        self._bound(reading, content)
+        reading.language = self._language(tokens)
+        return reading
+
+    def _corrections(self, tokens: list[Token], typing: bool) -> dict[int, list[tuple[str, int]]]:
+        """Typo candidates for words that are neither in the index nor words of the languages,
+        closest first, then the most common in the languages, then in the index."""
+        found: dict[int, list[tuple[str, int]]] = {}
+        last = len(tokens) - 1
+        for i, token in enumerate(tokens):
+            word = token.folded
+            if word in self.vocab or is_stop(word) or word.isdigit() or word in self.knowledge.filler:
+                continue
+            if self.wordlist.is_word(word):
+                continue
+            if i == last and typing and self.vocab.completions(word, 1):
+                continue  # an unfinished word is not a typo yet
+            candidates = self.vocab.corrections(word, MAX_CORRECTIONS + 2)
+            if candidates:
+                candidates.sort(key=lambda c: (c[1], -self.wordlist.best_zipf(c[0]), -self.vocab.frequencies[c[0]]))
+                found[i] = candidates[:MAX_CORRECTIONS]
+        return found
+
+    def _time(self, reading: Reading) -> None:
+        """The first time span the question states ("2 mois", "three weeks", "yesterday")."""
+        time = self.knowledge.time
+        tokens = reading.tokens
+        for i, token in enumerate(tokens):
+            amount: float | None = None
+            unit_at = i + 1
+            joined = _DIGITS_UNIT.match(token.folded)
+            if joined and joined.group(2) in time.units:  # "30j", "2mois"
+                days = int(joined.group(1)) * time.units[joined.group(2)]
+                reading.days, reading.time_phrase = days, token.text
+                return
+            if token.folded.isdigit():
+                amount = float(token.folded)
+            elif token.folded in time.numbers:
+                amount = time.numbers[token.folded]
+            if amount is None:
+                continue
+            # "2 mois", "une dizaine de jours", "a couple of weeks": one short word may sit between.
+            for j in (unit_at, unit_at + 1):
+                if j < len(tokens) and tokens[j].folded in time.units:
+                    if j == unit_at + 1 and not is_stop(tokens[unit_at].folded):
+                        break
+                    reading.days = round(amount * time.units[tokens[j].folded])
+                    reading.time_phrase = " ".join(t.text for t in tokens[i : j + 1])
+                    return
+        expressions = time.expressions.find(tokens)
+        if expressions:
+            reading.days, reading.time_phrase = int(expressions[0].name), expressions[0].phrase
+
+    def _bound(self, reading: Reading, content: list[int]) -> None:
+        """Keep at most MAX_WORDS content words: words of the index or of a recognized phrase
+        first, then the others, each in the question's order; the rest are dropped."""
+        if len(content) <= MAX_WORDS:
+            reading.content = content
+            return
+        phrases = reading.concept_positions()
+        if reading.place:
+            phrases |= set(range(reading.place.start, reading.place.end))
+        tokens = reading.tokens
+
+        def known(i: int) -> bool:
+            return i in phrases or tokens[i].folded in self.vocab or i in reading.corrections
+
+        ranked = [i for i in content if known(i)] + [i for i in content if not known(i)]
+        kept = set(ranked[:MAX_WORDS])
+        reading.content = [i for i in content if i in kept]
+        reading.dropped = [i for i in content if i not in kept]
+
+    def _language(self, tokens: list[Token]) -> str | None:
+        """The question's language when its words say so clearly: stop words, then words of
+        the articles' prose, then the languages' common words."""
+        votes = dict.fromkeys(self.languages, 0.0)
+        for token in tokens:
+            word = token.folded
+            stop_in = [lang for lang in self.languages if word in STOP_WORDS.get(lang, ())]
+            for lang in stop_in:
+                votes[lang] += 1.0
+            if stop_in or len(word) <= 3:
+                continue
+            for lang in self.languages:
+                if any(s in self.prose_stems[lang] for s in word_stems(token.text, lang)):
+                    votes[lang] += 0.5
+            zipfs = {lang: self.wordlist.zipf(word, lang) for lang in self.languages}
+            best = max(zipfs, key=lambda lang: zipfs[lang])
+            if all(zipfs[best] - z >= LANGUAGE_LEAD for lang, z in zipfs.items() if lang != best):
+                votes[best] += 0.5
+        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[0][1] > ranked[1][1]:
+            return ranked[0][0]
+        return ranked[0][0] if len(ranked) == 1 and ranked[0][1] > 0 else None

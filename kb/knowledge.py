@@ -1,0 +1,212 @@
+"""What answering needs beyond the articles, compiled from ``content/answering.yaml``.
+
+Authors keep it as data: the concepts a question may carry (money back, stopping, renewal,
+money taken, reaching a person), where a subscription may have been bought (per purchase
+channel, generic words and places by country), places the help center does not cover, subjects
+that are not its business, conversational filler and time expressions. Phrases match whole
+words, accents and case ignored, in any language, so a question mixing languages still reads.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .analysis import LANGUAGES, exact_analyzer, fold, is_stop_word, word_stems
+from .content import AnsweringRules
+from .vocabulary import edit_distance
+
+OTHER_PLACE = "other"  # a purchase place the help center does not cover
+GENERIC = "any"  # regions of purchase_channels whose label starts so hold generic words
+FUZZY_MIN_LETTERS = 6  # a place name this long still matches with one typo ("amazone")
+MIN_PREFIX = 3  # letters of a word being typed before it may start a phrase ("swissc" → "swisscom")
+MIN_PREFIX_AFTER = 2  # … or end one whose other words are there ("boutique en li" → "… en ligne")
+MAX_TYPED_KEYS = 20
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of the question: as written (lowercase, accents kept), folded, and the keys it
+    matches concept phrases by (the folded word and its stem in each language)."""
+
+    text: str
+    folded: str
+    keys: frozenset[str]
+    start: int = 0  # where the word is in the question (characters)
+    end: int = 0
+
+
+def tokenize(text: str) -> list[Token]:
+    """The question's words, split like the index splits them (elisions removed)."""
+    return [make_token(t.text, t.startchar, t.endchar) for t in exact_analyzer()(text, chars=True, mode="index")]
+
+
+def make_token(text: str, start: int = 0, end: int = 0) -> Token:
+    folded = fold(text)
+    keys = {folded}
+    if len(folded) >= 4:
+        keys.update(f"{lang}:{stem}" for lang in LANGUAGES for stem in word_stems(text, lang))
+    return Token(text, folded, frozenset(keys), start, end)
+
+
+@dataclass(frozen=True)
+class Match:
+    name: str  # the concept, channel or table entry's meaning
+    start: int
+    end: int  # token positions [start, end)
+    phrase: str  # the words of the question that matched
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class PhraseTable:
+    """Phrases mapped to a name; finds them in a token list, longest first, never overlapping."""
+
+    by_stem: bool = False  # match inflections too ("refunded", "remboursé") through stems
+    fuzzy: bool = False  # one typo allowed in long one-word phrases
+    # Up to this many stop words may sit between a phrase's words ("récupérer [mon] argent",
+    # "turn [it] off").
+    gaps: int = 0
+    _entries: dict[str, list[tuple[tuple[Token, ...], str]]] = field(default_factory=dict)
+    _long_words: list[tuple[str, str]] = field(default_factory=list)
+    _first_words: list[str] = field(default_factory=list)  # sorted, for words being typed
+
+    @classmethod
+    def build(
+        cls, named: Mapping[str, Iterable[str]], by_stem: bool = False, fuzzy: bool = False, gaps: int = 0
+    ) -> PhraseTable:
+        table = cls(by_stem=by_stem, fuzzy=fuzzy, gaps=gaps)
+        for name, phrases in named.items():
+            for phrase in phrases:
+                table.add(name, phrase)
+        return table
+
+    def add(self, name: str, phrase: str) -> None:
+        words = tuple(tokenize(phrase))
+        if not words:
+            return
+        for key in self._keys(words[0]):
+            self._entries.setdefault(key, []).append((words, name))
+        insort(self._first_words, words[0].folded)
+        if self.fuzzy and len(words) == 1 and len(words[0].folded) >= FUZZY_MIN_LETTERS:
+            self._long_words.append((words[0].folded, name))
+
+    def _keys(self, token: Token) -> Iterable[str]:
+        return token.keys if self.by_stem else (token.folded,)
+
+    def _same(self, query: Token, entry: Token, typed: Token | None) -> bool:
+        if query.folded == entry.folded:
+            return True
+        if query is typed and len(query.folded) >= MIN_PREFIX_AFTER and entry.folded.startswith(query.folded):
+            return True
+        return self.by_stem and not query.keys.isdisjoint(entry.keys)
+
+    def _end(self, tokens: list[Token], start: int, words: tuple[Token, ...], typed: Token | None) -> int | None:
+        """Where ``words`` end when they start at ``start`` (stop words allowed between them)."""
+        position = start + 1
+        for word in words[1:]:
+            skipped = 0
+            while position < len(tokens) and not self._same(tokens[position], word, typed):
+                if skipped >= self.gaps or not is_stop_word(tokens[position].folded):
+                    return None
+                position += 1
+                skipped += 1
+            if position >= len(tokens):
+                return None
+            position += 1
+        return position
+
+    def _match_at(
+        self, tokens: list[Token], start: int, typed: Token | None, may_start: bool
+    ) -> tuple[int, str] | None:
+        """The longest phrase starting at ``start``: (end, name)."""
+        best: tuple[int, str] | None = None
+        keys = list(self._keys(tokens[start]))
+        if tokens[start] is typed and may_start and len(typed.folded) >= MIN_PREFIX:
+            at = bisect_left(self._first_words, typed.folded)
+            keys += [w for w in self._first_words[at : at + MAX_TYPED_KEYS] if w.startswith(typed.folded)]
+        for key in dict.fromkeys(keys):
+            for words, name in self._entries.get(key, ()):
+                end = self._end(tokens, start, words, typed)
+                if end is not None and (best is None or end > best[0]):
+                    best = (end, name)
+        if best is None and self.fuzzy and len(tokens[start].folded) >= FUZZY_MIN_LETTERS:
+            word = tokens[start].folded
+            for entry, name in self._long_words:
+                if abs(len(entry) - len(word)) <= 1 and edit_distance(word, entry, 1) <= 1:
+                    return start + 1, name
+        return best
+
+    def find(self, tokens: list[Token], unfinished: bool = False, may_start: bool = False) -> list[Match]:
+        """Every phrase in ``tokens``, left to right; at each position the longest wins. With
+        ``unfinished``, the last token is a word being typed: it may be the start of a phrase's
+        last word ("john lew" → "john lewis"), and with ``may_start`` of its first word too."""
+        found: list[Match] = []
+        position = 0
+        typed = tokens[-1] if unfinished and tokens and not is_stop_word(tokens[-1].folded) else None
+        while position < len(tokens):
+            hit = self._match_at(tokens, position, typed, may_start)
+            if hit is None:
+                position += 1
+                continue
+            end, name = hit
+            phrase = " ".join(t.text for t in tokens[position:end])
+            found.append(Match(name, position, end, phrase))
+            position = end
+        return found
+
+
+@dataclass
+class TimeWords:
+    """Numbers (digits or words), units in days, and whole expressions ("yesterday")."""
+
+    numbers: dict[str, float]
+    units: dict[str, int]
+    expressions: PhraseTable
+
+
+@dataclass
+class Knowledge:
+    concepts: PhraseTable
+    places: PhraseTable  # named places → purchase channel name, or OTHER_PLACE
+    generic_places: PhraseTable  # words naming a kind of place ("shop", "internet provider")
+    out_of_scope: PhraseTable
+    product: PhraseTable
+    other_services: PhraseTable
+    filler: frozenset[str]
+    time: TimeWords
+    concept_words: dict[str, list[str]]  # each concept's one-word phrases, folded
+
+    @classmethod
+    def from_rules(cls, rules: AnsweringRules) -> Knowledge:
+        """Compile the validated rules of ``answering.yaml``."""
+        places: dict[str, list[str]] = {OTHER_PLACE: rules.uncovered_places}
+        generic: dict[str, list[str]] = {}
+        for channel, regions in rules.purchase_channels.items():
+            for region, phrases in regions.items():
+                (generic if region.startswith(GENERIC) else places).setdefault(channel, []).extend(phrases)
+        expressions: dict[str, list[str]] = {}
+        for phrase, days in rules.time.expressions.items():
+            expressions.setdefault(str(days), []).append(phrase)
+        return cls(
+            concepts=PhraseTable.build({str(k): v for k, v in rules.concepts.items()}, by_stem=True, gaps=2),
+            places=PhraseTable.build(places, fuzzy=True),
+            generic_places=PhraseTable.build(generic, fuzzy=True),
+            out_of_scope=PhraseTable.build({"out_of_scope": rules.out_of_scope}),
+            product=PhraseTable.build({"product": rules.product}),
+            other_services=PhraseTable.build({"other_service": rules.other_services}),
+            filler=frozenset(fold(w) for item in rules.filler for w in item.split()),
+            concept_words={
+                str(name): [fold(p) for p in phrases if len(tokenize(p)) == 1]
+                for name, phrases in rules.concepts.items()
+            },
+            time=TimeWords(
+                numbers={fold(k): v for k, v in rules.time.numbers.items()},
+                units={fold(k): v for k, v in rules.time.units.items()},
+                expressions=PhraseTable.build(expressions),
+            ),
+        )
