@@ -187,7 +187,8 @@ class Interpreter:
             # "2 mois", "une dizaine de jours", "a couple of weeks": one short word may sit between.
             for j in (unit_at, unit_at + 1):
                 if j < len(tokens) and tokens[j].folded in time.units:
-                    if j == unit_at + 1 and not is_stop(tokens[unit_at].folded):
+                    between = tokens[unit_at].folded
+                    if j == unit_at + 1 and (not is_stop(between) or not between.isalpha()):
                         break
                     reading.days = round(amount * time.units[tokens[j].folded])
                     reading.time_phrase = " ".join(t.text for t in tokens[i : j + 1])

@@ -1,0 +1,198 @@
+"""The question interpreter and the answer decision on the shipped content: every example of
+the issue that introduced them, and the rules they follow (precedence, bounds, spelling)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from kb.cli import main
+from kb.interpret import MAX_QUERY_CHARS, MAX_WORDS
+from kb.service import KnowledgeBase
+
+REFUND_OPTIONS = [
+    "refund-norton-store",
+    "refund-third-party",
+    "refund-app-store",
+    "refund-service-provider",
+    "contact-support",
+]
+
+
+def decided(kb: KnowledgeBase, q: str, locale: str | None = None) -> tuple[str | None, str | None, bool]:
+    response = kb.answer(q, locale)
+    return (response.answer.article_id if response.answer else None, response.intent, response.follow_up is not None)
+
+
+def test_a_polite_natural_question_is_answered(knowledge_base: KnowledgeBase) -> None:
+    q = "hello, I would like to know if it is possible to chat with someone from Norton please"
+    assert decided(knowledge_base, q, "en") == ("contact-support", "contact", False)
+    read = knowledge_base.answer(q, "en").interpretation
+    assert read is not None and {"hello", "please"} <= set(read.filler)
+
+
+def test_the_purchase_channel_is_read_before_any_threshold(knowledge_base: KnowledgeBase) -> None:
+    q = "I bought Norton on my iPhone 3 weeks ago and want a refund"
+    assert decided(knowledge_base, q, "en") == ("refund-app-store", "refund", False)
+    read = knowledge_base.answer(q, "en").interpretation
+    assert read is not None and read.purchase_channel is not None
+    assert (read.purchase_channel.name, read.purchase_channel.phrase) == ("app_store", "iphone")
+    assert read.time_span is not None and read.time_span.days == 21
+
+
+def test_words_after_the_twelfth_are_read_and_what_is_dropped_is_said(knowledge_base: KnowledgeBase) -> None:
+    assert decided(knowledge_base, "how do i get a refund for norton i bought on my iphone", "en")[0] == (
+        "refund-app-store"
+    )
+    # More content words than the bound, the place named last: still read, and the dropped words reported.
+    q = (
+        "my antivirus subscription norton yearly plan renewal account computer laptop windows security "
+        "protection software licence card refund bought on my iphone"
+    ).replace("laptop ", "")
+    response = knowledge_base.answer(q, "en")
+    read = response.interpretation
+    assert read is not None and read.purchase_channel is not None and read.purchase_channel.name == "app_store"
+    assert len(read.words) == MAX_WORDS and read.dropped
+    assert "iphone" in read.words and "refund" in read.words  # recognized words are kept first
+
+
+def test_filler_is_set_aside_before_the_bound(knowledge_base: KnowledgeBase) -> None:
+    greeting = "hello hi thanks please kindly good morning dear sir madam regards cheers " * 2
+    read = knowledge_base.engine.read(greeting + "refund")
+    words = [read.tokens[i].text for i in read.content]
+    assert words == ["refund"] and not read.dropped
+
+
+def test_the_whole_question_is_read_up_to_the_api_limit(knowledge_base: KnowledgeBase) -> None:
+    tail = " acheté chez orange, remboursement"
+    q = ("bonjour " * 70)[: MAX_QUERY_CHARS - len(tail)] + tail
+    assert len(q) == MAX_QUERY_CHARS
+    assert decided(knowledge_base, q, "fr")[0] == "refund-service-provider"
+
+
+@pytest.mark.parametrize(
+    ("q", "locale", "article"),
+    [
+        ("norton via proximus, je veux un remboursement", "fr", "refund-service-provider"),  # not in the old lexicon
+        ("got norton from jb hi-fi, how do I get a refund", "en", "refund-third-party"),  # not in the old lexicon
+        ("I bought it in a store, refund", "en", "refund-third-party"),
+        ("remboursement norton acheté chez Vidéotron", "fr", "refund-service-provider"),
+        ("refund norton bought at currys", "en", "refund-third-party"),
+        ("apple billed me for norton, refund", "en", "refund-app-store"),
+    ],
+)
+def test_purchase_places_of_every_country(knowledge_base: KnowledgeBase, q: str, locale: str, article: str) -> None:
+    assert decided(knowledge_base, q, locale) == (article, "refund", False)
+    assert knowledge_base.search(q, locale).results[0].article_id == article
+
+
+@pytest.mark.parametrize("q", ["refund for norton bought on the google play store", "remboursement norton play store"])
+def test_a_place_the_guide_does_not_cover_is_never_mapped_to_an_article(knowledge_base: KnowledgeBase, q: str) -> None:
+    response = knowledge_base.answer(q)
+    assert response.answer is not None and response.answer.article_id == "refund-policy"
+    assert response.follow_up is not None
+    assert [o.article_id for o in response.follow_up.options] == REFUND_OPTIONS
+    assert response.interpretation is not None and response.interpretation.purchase_channel is not None
+    assert response.interpretation.purchase_channel.name == "other"
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [("on m'a débité 99 euros sans prévenir", "fr"), ("billed again for a plan I never agreed to renew", "en")],
+)
+def test_money_already_taken_is_a_refund_linking_the_renewal_steps(
+    knowledge_base: KnowledgeBase, q: str, locale: str
+) -> None:
+    response = knowledge_base.answer(q, locale)
+    assert (response.answer and response.answer.article_id, response.intent) == ("refund-policy", "refund")
+    assert response.follow_up is not None and [r.article_id for r in response.related] == ["auto-renewal"]
+
+
+@pytest.mark.parametrize(
+    ("q", "locale", "days"),
+    [
+        ("remboursement après 2 mois", "fr", 60),
+        ("refund, bought it three weeks ago", "en", 21),
+        ("refund, bought yesterday", "en", 1),
+    ],
+)
+def test_a_time_span_gets_the_60_day_rule(knowledge_base: KnowledgeBase, q: str, locale: str, days: int) -> None:
+    assert decided(knowledge_base, q, locale) == ("refund-policy", "refund", True)
+    assert knowledge_base.search(q, locale).results[0].article_id == "refund-policy"
+    read = knowledge_base.answer(q, locale).interpretation
+    assert read is not None and read.time_span is not None and read.time_span.days == days
+
+
+@pytest.mark.parametrize(
+    ("q", "locale", "article", "intent", "related"),
+    [
+        ("I want a refund and to cancel my subscription", "en", "refund-policy", "refund", "auto-renewal"),
+        ("je veux résilier et être remboursé", "fr", "auto-renewal", "auto_renew", "refund-policy"),
+    ],
+)
+def test_money_back_and_stopping_the_first_asked_wins_and_the_other_is_offered(
+    knowledge_base: KnowledgeBase, q: str, locale: str, article: str, intent: str, related: str
+) -> None:
+    response = knowledge_base.answer(q, locale)
+    assert (response.answer and response.answer.article_id, response.intent) == (article, intent)
+    assert [r.article_id for r in response.related] == [related]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "cancel my orange mobile plan",  # another company's own service, named with a place
+        "refund my netflix subscription",
+        "remboursement impôts",
+        "how do I install Norton on a Chromebook",
+    ],
+)
+def test_other_subjects_are_declined(knowledge_base: KnowledgeBase, q: str) -> None:
+    response = knowledge_base.answer(q)
+    assert response.answer is None and response.intent is None
+
+
+@pytest.mark.parametrize(
+    ("q", "word"), [("j'ai pris norton avec ma box orange", "pris"), ("il y a 2 mois", "mois"), ("I gave up", "gave")]
+)
+def test_real_words_are_never_corrected(knowledge_base: KnowledgeBase, q: str, word: str) -> None:
+    assert knowledge_base.search(q, "fr").suggestions == []
+    read = knowledge_base.engine.read(q)
+    assert all(read.tokens[i].text != word for i in read.corrections)
+
+
+def test_did_you_mean_keeps_the_whole_question(knowledge_base: KnowledgeBase) -> None:
+    response = knowledge_base.search("remboursment norton avec ma box orange", "fr")
+    assert response.suggestions == ["remboursement norton avec ma box orange"]
+    assert knowledge_base.search("remboursement norton avec ma box orange", "fr").suggestions == []
+
+
+@pytest.mark.parametrize("q", ["how do I install Norton on a Chromebook", "norton", "hello thanks"])
+def test_only_ubiquitous_or_filler_words_find_nothing(knowledge_base: KnowledgeBase, q: str) -> None:
+    assert knowledge_base.search(q, "en").results == []
+
+
+def test_a_one_word_french_query_without_locale_is_answered_in_french(client: TestClient) -> None:
+    data = client.get("/v1/answer", params={"q": "remboursement"}).json()
+    assert data["locale"] == "fr" and data["answer"]["article_id"] == "refund-policy"
+    assert data["interpretation"]["language"] == "fr"
+
+
+def test_the_interpretation_is_in_both_responses(client: TestClient) -> None:
+    q = "Bonjour, acheté chez Proximus il y a 2 semaines, remboursement svp"
+    for path in ("/v1/answer", "/v1/search"):
+        read = client.get(path, params={"q": q, "locale": "fr"}).json()["interpretation"]
+        assert read["language"] == "fr"
+        assert read["purchase_channel"] == {"name": "service_provider", "phrase": "proximus"}
+        assert read["time_span"] == {"days": 14, "phrase": "2 semaines"}
+        assert [c["name"] for c in read["concepts"]] == ["refund"] and "bonjour" in read["filler"]
+
+
+def test_kb_answer_explain(index_dir: object) -> None:
+    result = CliRunner().invoke(
+        main, ["answer", "--index-dir", str(index_dir), "--explain", "bought at JB Hi-Fi 3 weeks ago, refund"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "refund-third-party" in result.output
+    assert "purchase channel: third_party ('jb hi fi')" in result.output and "time span: 21 days" in result.output
