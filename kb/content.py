@@ -46,6 +46,7 @@ class FrontMatter(BaseModel):
     summary: str = Field(min_length=1, max_length=300)
     updated: date
     keywords: list[str] = Field(default_factory=list)
+    questions: list[str] = Field(default_factory=list)  # how customers ask for this article, in its language
     tags: list[str] = Field(default_factory=list)
     purchase_channel: PurchaseChannel | None = None
     related: list[str] = Field(default_factory=list)
@@ -271,6 +272,37 @@ def _load_answering(path: Path, problems: list[ContentProblem]) -> dict[str, obj
     return {}
 
 
+def _check_questions(articles: list[Article], root: Path, problems: list[ContentProblem]) -> None:
+    """Example questions are unique across articles and written in their article's language."""
+    from .analysis import fold
+    from .wordlist import guess_language
+
+    asked = [a for a in articles if a.questions]
+    if not asked:
+        return
+    languages = tuple(sorted({language_of(a.locale) for a in articles}))
+    seen: dict[str, str] = {}
+    for article in asked:
+        lines = (root / article.locale / f"{article.id}.md").read_text(encoding="utf-8-sig").splitlines()
+        for question in article.questions:
+            line = next((n for n, text in enumerate(lines, 1) if question in text), None)
+            key = " ".join(re.findall(r"\w+", fold(question.lower())))
+            other = seen.setdefault(key, article.id)
+            if other != article.id:
+                message = f"question {question!r} is also asked in '{other}'"
+                problems.append(ContentProblem(article.source, line, message))
+            guessed = guess_language(question, languages)
+            if guessed is not None and guessed != language_of(article.locale):
+                problems.append(
+                    ContentProblem(article.source, line, f"question {question!r} looks {guessed}, not {article.locale}")
+                )
+
+
+def language_of(locale: str) -> str:
+    """The analysis language of a locale: ``fr_CA`` → ``fr``."""
+    return locale.replace("-", "_").split("_")[0].lower()
+
+
 def load_content(content_dir: Path) -> ContentSet:
     """Load every article under ``content_dir``; raise ``ContentError`` listing every problem."""
     root = Path(content_dir)
@@ -303,6 +335,7 @@ def load_content(content_dir: Path) -> ContentSet:
                 articles.append(article)
     synonyms = _load_synonyms(root / "synonyms.yaml", locales, problems)
     answering = _load_answering(root / "answering.yaml", problems)
+    _check_questions(articles, root, problems)
     ids = {a.id for a in articles}
     _check_links(articles, problems)
     for article in articles:

@@ -34,7 +34,7 @@ from whoosh.query import Term
 
 from .analysis import exact_analyzer, stemming_analyzer
 from .chunking import Chunk, chunk_article
-from .content import Article, ContentSet
+from .content import Article, ContentSet, language_of
 from .errors import IndexBuildError, IndexBusyError, IndexNotFoundError
 
 KEEP_GENERATIONS = 2  # the current one and the one before it
@@ -44,13 +44,9 @@ LOCK_FILE = "reindex.lock"
 Progress = Callable[[str], None]
 
 
-def language_of(locale: str) -> str:
-    """The analysis language of a locale: ``fr_CA`` → ``fr``."""
-    return locale.replace("-", "_").split("_")[0].lower()
-
-
 def make_schema(languages: tuple[str, ...]) -> Schema:
-    """One document per article and locale: per-language stemmed fields (title, keywords, body)
+    """One document per article and locale: per-language stemmed fields (title, keywords, example
+    questions, body)
     plus language-neutral word fields. Ranking whole articles lets a word that every article
     uses ("Norton") weigh nothing; the best section is chosen afterwards, at search time."""
     fields = {
@@ -66,6 +62,7 @@ def make_schema(languages: tuple[str, ...]) -> Schema:
         analyzer = stemming_analyzer(lang)
         fields[f"title_{lang}"] = TEXT(analyzer=analyzer, phrase=False)
         fields[f"kw_{lang}"] = TEXT(analyzer=analyzer, phrase=False)
+        fields[f"questions_{lang}"] = TEXT(analyzer=analyzer, phrase=False)
         fields[f"body_{lang}"] = TEXT(analyzer=analyzer, phrase=False)
     return Schema(**fields)
 
@@ -114,15 +111,17 @@ def reindex_lock(index_dir: Path) -> Iterator[None]:
 def _document(article: Article, chunks: list[Chunk]) -> dict[str, str]:
     lang = language_of(article.locale)
     keywords = "\n".join(article.keywords)
+    questions = "\n".join(article.questions)
     body = "\n".join(chunk.text for chunk in chunks)
     return {
         "doc_id": f"{article.locale}/{article.id}",
         "article_id": article.id,
         "locale": article.locale,
         "intent": article.intent,
-        "exact": f"{article.title}\n{body}\n{keywords}",
+        "exact": f"{article.title}\n{body}\n{keywords}\n{questions}",
         f"title_{lang}": article.title,
         f"kw_{lang}": keywords,
+        f"questions_{lang}": questions,
         f"body_{lang}": body,
     }
 

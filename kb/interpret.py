@@ -18,15 +18,12 @@ from .analysis import STOP_WORDS, sanitize, word_stems
 from .knowledge import Knowledge, Match, Token, make_token, tokenize
 from .models import FoundPhrase, Interpretation, TimeSpan
 from .vocabulary import MAX_WORD, Vocabulary
-from .wordlist import WordList
+from .wordlist import WORD_VOTE, WordList, clear_winner, language_votes
 
 MAX_QUERY_CHARS = 500  # what the API accepts; the engine reads all of it
 MAX_WORDS = 12  # content words searched; the rest are reported as dropped
 MAX_TOKENS = 150  # words read at all (500 characters hold fewer in practice)
 MAX_CORRECTIONS = 2
-# Zipf frequency lead one language's word list must have over the other's to count as a vote
-# for it ("remboursement" 4.2 in French, absent in English).
-LANGUAGE_LEAD = 1.0
 _DIGITS_UNIT = re.compile(r"^(\d{1,4})([a-z]+)$")
 
 
@@ -217,24 +214,13 @@ class Interpreter:
         reading.dropped = [i for i in content if i not in kept]
 
     def _language(self, tokens: list[Token]) -> str | None:
-        """The question's language when its words say so clearly: stop words, then words of
-        the articles' prose, then the languages' common words."""
-        votes = dict.fromkeys(self.languages, 0.0)
+        """The question's language when its words say so clearly: stop words, words of the
+        articles' prose, and the languages' common words."""
+        votes = language_votes([t.folded for t in tokens], self.wordlist)
         for token in tokens:
-            word = token.folded
-            stop_in = [lang for lang in self.languages if word in STOP_WORDS.get(lang, ())]
-            for lang in stop_in:
-                votes[lang] += 1.0
-            if stop_in or len(word) <= 3:
+            if len(token.folded) <= 3 or is_stop(token.folded):
                 continue
             for lang in self.languages:
                 if any(s in self.prose_stems[lang] for s in word_stems(token.text, lang)):
-                    votes[lang] += 0.5
-            zipfs = {lang: self.wordlist.zipf(word, lang) for lang in self.languages}
-            best = max(zipfs, key=lambda lang: zipfs[lang])
-            if all(zipfs[best] - z >= LANGUAGE_LEAD for lang, z in zipfs.items() if lang != best):
-                votes[best] += 0.5
-        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
-        if len(ranked) > 1 and ranked[0][1] > ranked[1][1]:
-            return ranked[0][0]
-        return ranked[0][0] if len(ranked) == 1 and ranked[0][1] > 0 else None
+                    votes[lang] += WORD_VOTE
+        return clear_winner(votes)

@@ -28,7 +28,7 @@ class RankingWeights:
     article answers than a body match."""
 
     fields: dict[str, float] = field(
-        default_factory=lambda: {"title": 8.0, "questions": 5.0, "kw": 4.0, "body": 1.0}
+        default_factory=lambda: {"title": 8.0, "questions": 2.0, "kw": 4.0, "body": 1.0}
     )
     # Fields a word still being typed is completed against: bodies hold most postings, and a
     # completion is a guess.

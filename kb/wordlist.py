@@ -17,8 +17,12 @@ from pathlib import Path
 
 import msgpack
 
-from .analysis import fold
+from .analysis import STOP_WORDS, fold
 
+# A word counts as a vote for a language when it is this much more common there (Zipf scale:
+# "remboursement" is 4.2 in French and absent in English).
+LANGUAGE_LEAD = 1.0
+WORD_VOTE = 0.5
 MIN_ZIPF = 2.0  # rarer than about once per 10 million words: names, jargon and common misspellings
 _BUCKETS = round((9 - MIN_ZIPF) * 100)  # bucket i holds words of Zipf frequency 9 - i/100
 _FOLD = str.maketrans({chr(c): fold(chr(c)) for c in range(0xC0, 0x250) if fold(chr(c)) != chr(c)})
@@ -90,3 +94,34 @@ class WordList:
     def is_word(self, word: str) -> bool:
         """Whether ``word`` (folded) is a common enough word of one of the languages."""
         return any(word in table for table in self.by_language.values())
+
+
+def language_votes(words: list[str], table: WordList) -> dict[str, float]:
+    """How strongly folded ``words`` say each language: a stop word of one language counts 1,
+    a word clearly more common in one language than in the others ``WORD_VOTE``."""
+    votes = dict.fromkeys(table.languages, 0.0)
+    for word in words:
+        stops = [lang for lang in table.languages if word in STOP_WORDS.get(lang, ())]
+        for lang in stops:
+            votes[lang] += 1.0
+        if stops or len(word) <= 3:
+            continue
+        zipfs = {lang: table.zipf(word, lang) for lang in table.languages}
+        best = max(zipfs, key=lambda lang: zipfs[lang])
+        if all(zipfs[best] - z >= LANGUAGE_LEAD for lang, z in zipfs.items() if lang != best):
+            votes[best] += WORD_VOTE
+    return votes
+
+
+def clear_winner(votes: dict[str, float]) -> str | None:
+    ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] <= 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def guess_language(text: str, languages: tuple[str, ...]) -> str | None:
+    """The language of ``text`` among ``languages`` when its words say so clearly."""
+    from .analysis import words
+
+    return clear_winner(language_votes(words(text), WordList(languages)))

@@ -232,3 +232,33 @@ def test_links_to_articles_sections_and_https_pages_are_accepted(tmp_path: Path)
     write(tmp_path, "fr", "links.md", LINKS.format(id="links", body=body))
     article = next(a for a in load_content(tmp_path).articles if a.id == "links" and a.locale == "en")
     assert article.sections[-1].paragraphs[-1] == "See the steps, the article, below and the vendor's terms."
+
+
+def with_questions(article_id: str, questions: list[str]) -> str:
+    listed = "".join(f'  - "{q}"\n' for q in questions)
+    header = f"keywords: [unsubscribe]\nquestions:\n{listed}"
+    return GOOD.format(id=article_id).replace("keywords: [unsubscribe]\n", header)
+
+
+def test_example_questions_are_indexed_and_checked(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    write(root, "en", "auto-renewal.md", with_questions("auto-renewal", ["How do I stop the yearly renewal?"]))
+    write(root, "fr", "auto-renewal.md", with_questions("auto-renewal", ["Comment arrêter le renouvellement annuel ?"]))
+    content = load_content(root)
+    assert content.articles[0].questions == ["How do I stop the yearly renewal?"]
+
+
+def test_a_question_asked_in_two_articles_is_rejected_with_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    write(root, "en", "auto-renewal.md", with_questions("auto-renewal", ["How do I stop the yearly renewal?"]))
+    write(root, "en", "other.md", with_questions("other", ["how do I stop the yearly renewal"]))
+    problems = problems_of(root)
+    assert any("en/other.md:9:" in p and "also asked in 'auto-renewal'" in p for p in problems), problems
+
+
+def test_a_question_in_the_wrong_language_is_rejected(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    write(root, "en", "auto-renewal.md", with_questions("auto-renewal", ["How do I stop the yearly renewal?"]))
+    write(root, "fr", "auto-renewal.md", with_questions("auto-renewal", ["How can I turn off the renewal?"]))
+    problems = problems_of(root)
+    assert any("fr/auto-renewal.md:9:" in p and "looks en, not fr" in p for p in problems), problems
