@@ -36,7 +36,6 @@ from .errors import (
     LabelError,
     LocaleError,
 )
-from .models import Interpretation
 
 EXIT_CODES = {
     ContentError: 1,
@@ -191,27 +190,6 @@ def search(
         click.echo(f"   {snippet}")
 
 
-def _explain(interpretation: Interpretation | None) -> None:
-    """How the question was read, one line per finding."""
-    if interpretation is None:
-        return
-    found = interpretation
-    click.echo("how the question was read:")
-    click.echo(f"  language: {found.language or 'unclear'}")
-    concepts = ", ".join(f"{c.name} ({c.phrase!r})" for c in found.concepts) or "none"
-    click.echo(f"  concepts: {concepts}")
-    place = found.purchase_channel
-    click.echo(f"  purchase channel: {f'{place.name} ({place.phrase!r})' if place else 'not said'}")
-    span = found.time_span
-    click.echo(f"  time span: {f'{span.days} days ({span.phrase!r})' if span else 'not said'}")
-    if found.out_of_scope:
-        click.echo(f"  out of scope: {found.out_of_scope!r}")
-    click.echo(f"  searched: {' '.join(found.words) or '-'}")
-    click.echo(f"  filler: {' '.join(found.filler) or '-'}")
-    if found.dropped:
-        click.echo(f"  dropped (beyond the word limit): {' '.join(found.dropped)}")
-
-
 @main.command()
 @click.argument("question")
 @click.option("--locale", "-l", default=None, help="Locale of the answer.")
@@ -242,8 +220,10 @@ def answer(question: str, locale: str | None, as_json: bool, explain: bool, inde
             click.echo(f"  - {option.label} → {option.article_id}")
     for related in response.related:
         click.echo(f"see also: {related.title}  [{related.article_id}]")
-    if explain:
-        _explain(response.interpretation)
+    if explain and response.interpretation is not None:
+        from .interpret import describe
+
+        click.echo("\n".join(describe(response.interpretation)))
 
 
 @main.command()

@@ -27,8 +27,8 @@ Intent = Literal["refund", "auto_renew", "contact"]
 INTENTS: tuple[str, ...] = ("refund", "auto_renew", "contact")
 PurchaseChannel = Literal["norton_store", "third_party", "app_store", "service_provider"]
 # What a question may ask about, whatever its words: money back, stopping, renewal, money taken,
-# a charge the customer did not want, reaching a person.
-Concept = Literal["refund", "cancel", "renewal", "charge", "unwanted", "contact"]
+# a charge the customer did not want, reaching a person, having bought something.
+Concept = Literal["refund", "cancel", "renewal", "charge", "unwanted", "contact", "purchase"]
 ARTICLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # libyaml's C parser when PyYAML was built with it: the same safe loader, several times faster.

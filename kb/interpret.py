@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .analysis import STOP_WORDS, sanitize, word_stems
-from .knowledge import Knowledge, Match, Token, make_token, tokenize
+from .knowledge import CONTEXT_CONCEPTS, Knowledge, Match, Token, make_token, tokenize
 from .models import FoundPhrase, Interpretation, TimeSpan
 from .vocabulary import MAX_WORD, Vocabulary
 from .wordlist import WORD_VOTE, WordList, clear_winner, language_votes
@@ -62,8 +62,9 @@ class Reading:
         """Position of the first concept among ``names``, or None."""
         return min((m.start for m in self.concepts if m.name in names), default=None)
 
-    def concept_positions(self) -> set[int]:
-        return {i for m in self.concepts for i in range(m.start, m.end)}
+    def topic_positions(self) -> dict[int, str]:
+        """Token position → the concept it carries, for concepts that are a topic (not context)."""
+        return {i: m.name for m in self.concepts if m.name not in CONTEXT_CONCEPTS for i in range(m.start, m.end)}
 
     def interpretation(self) -> Interpretation:
         words = self.tokens
@@ -200,7 +201,7 @@ class Interpreter:
         if len(content) <= MAX_WORDS:
             reading.content = content
             return
-        phrases = reading.concept_positions()
+        phrases = set(reading.topic_positions())
         if reading.place:
             phrases |= set(range(reading.place.start, reading.place.end))
         tokens = reading.tokens
@@ -224,3 +225,21 @@ class Interpreter:
                 if any(s in self.prose_stems[lang] for s in word_stems(token.text, lang)):
                     votes[lang] += WORD_VOTE
         return clear_winner(votes)
+
+
+def describe(found: Interpretation) -> list[str]:
+    """How a question was read, one line per finding (``kb answer --explain``)."""
+    place, span = found.purchase_channel, found.time_span
+    lines = [
+        "how the question was read:",
+        f"  language: {found.language or 'unclear'}",
+        f"  concepts: {', '.join(f'{c.name} ({c.phrase!r})' for c in found.concepts) or 'none'}",
+        f"  purchase channel: {f'{place.name} ({place.phrase!r})' if place else 'not said'}",
+        f"  time span: {f'{span.days} days ({span.phrase!r})' if span else 'not said'}",
+    ]
+    if found.out_of_scope:
+        lines.append(f"  out of scope: {found.out_of_scope!r}")
+    lines += [f"  searched: {' '.join(found.words) or '-'}", f"  filler: {' '.join(found.filler) or '-'}"]
+    if found.dropped:
+        lines.append(f"  dropped (beyond the word limit): {' '.join(found.dropped)}")
+    return lines

@@ -18,6 +18,9 @@ from .content import AnsweringRules
 from .vocabulary import edit_distance
 
 OTHER_PLACE = "other"  # a purchase place the help center does not cover
+# Concepts that give a decision context without being what the question is about: they weigh
+# nothing special in the search ("bought" stays a common word of the purchase articles).
+CONTEXT_CONCEPTS = frozenset({"purchase"})
 GENERIC = "any"  # regions of purchase_channels whose label starts so hold generic words
 FUZZY_MIN_LETTERS = 6  # a place name this long still matches with one typo ("amazone")
 MIN_PREFIX = 3  # letters of a word being typed before it may start a phrase ("swissc" → "swisscom")

@@ -30,7 +30,7 @@ class Interpretation(BaseModel):
 
     language: str | None = Field(description="The question's language when its words say so clearly.")
     concepts: list[FoundPhrase] = Field(
-        description="refund, cancel, renewal, charge, unwanted (a charge not wanted), contact; in the question's order."
+        description="refund, cancel, renewal, charge, unwanted (a charge not wanted), contact, purchase; in order."
     )
     purchase_channel: FoundPhrase | None = Field(description="Where the question says the subscription was bought.")
     time_span: TimeSpan | None

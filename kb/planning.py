@@ -130,7 +130,7 @@ class QueryPlanner:
         weights = self.weights
         tokens = reading.tokens
         fillers = set(reading.filler)
-        concept_words = {i: m.name for m in reading.concepts for i in range(m.start, m.end)}
+        concept_words = reading.topic_positions()
         last = len(tokens) - 1
         slots: list[Slot] = []
         for i in reading.content:
