@@ -12,8 +12,8 @@ from fastapi import Depends, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from kb.config import Settings
-from kb.service import KnowledgeBase
 from kb.storage import Storage
+from kb.view import KnowledgeView
 
 from .services import Services
 
@@ -38,12 +38,13 @@ async def get_settings(services: ServicesDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_kb(services: ServicesDep) -> KnowledgeBase:
-    """The knowledge base, or 503 ``index_unavailable`` while no index was built."""
-    return services.knowledge.require()
+async def get_kb(services: ServicesDep) -> KnowledgeView:
+    """The served generation, one view for the whole request (FastAPI resolves a dependency once
+    per request); 503 ``index_unavailable`` while no index was built."""
+    return services.knowledge.require().current()
 
 
-KB = Annotated[KnowledgeBase, Depends(get_kb)]
+KB = Annotated[KnowledgeView, Depends(get_kb)]
 
 
 async def get_storage(services: ServicesDep) -> Storage:

@@ -66,8 +66,7 @@ class Site:
 
 def get_site(kb: KB, settings: SettingsDep) -> Site:
     """The site over the served index's locales; the default locale if it is one, else the first."""
-    default = kb.default_locale if kb.default_locale in kb.locales else kb.locales[0]
-    return Site(settings.public_base_url, kb.locales, default)
+    return Site(settings.public_base_url, kb.locales, kb.served_default_locale)
 
 
 SiteDep = Annotated[Site, Depends(get_site)]

@@ -4,7 +4,8 @@ The public API (what the web app, the CLI and integrators import)::
 
     load_content(content_dir)              -> ContentSet     validate the markdown articles
     build_index(content, index_dir)        -> BuildReport    new generation, atomic switch
-    KnowledgeBase(index_dir, ...)                           search / answer / articles, reloading
+    KnowledgeBase(index_dir, ...)                           the served generation, switched on reindex
+    KnowledgeBase.current()                -> KnowledgeView  one generation: search / answer / articles
     Settings                                                 KB_* configuration (edges only)
     parse_since(text), report_locale(tag, supported)         arguments of the content-gap report
 
@@ -27,6 +28,7 @@ from .indexing import BuildReport, build_index
 from .models import AnswerResponse, SearchResponse
 from .report_args import parse_since, report_locale
 from .service import KnowledgeBase
+from .view import KnowledgeView
 
 __all__ = [
     "Article",
@@ -41,6 +43,7 @@ __all__ = [
     "IndexNotFoundError",
     "KBError",
     "KnowledgeBase",
+    "KnowledgeView",
     "LocaleError",
     "SearchResponse",
     "Settings",

@@ -18,7 +18,7 @@ import yaml
 from babel.dates import format_date
 
 from .content import Article
-from .decision import CONTACT_ARTICLE, Decider, Decision
+from .decision import CONTACT_ARTICLE, RANKING_THRESHOLD, Decider, Decision
 from .errors import ArticleNotFoundError
 from .i18n import N_, gettext
 from .locales import NegotiatedLocale
@@ -172,13 +172,24 @@ class Answerer:
         return FollowUp(question=gettext(locale, FOLLOW_UP_QUESTION), options=options)
 
     # -- the decision ---------------------------------------------------------------------
-    def decide(self, plan: QueryPlan, ranked: list[RankedArticle] | None = None) -> Decision:
+    def decide(
+        self, plan: QueryPlan, ranked: list[RankedArticle] | None = None, *, threshold: float = RANKING_THRESHOLD
+    ) -> Decision:
         """Which article answers ``plan`` (ranking it unless ``ranked`` is given)."""
         if ranked is None:
             ranked = [] if plan.is_empty or plan.reading.out_of_scope else self.engine.rank(plan)
-        return self.decider.decide(plan, ranked)
+        return self.decider.decide(plan, ranked, threshold)
 
-    def answer(self, plan: QueryPlan, chosen: NegotiatedLocale, article_id: str | None = None) -> AnswerResponse:
+    def answer(
+        self,
+        plan: QueryPlan,
+        chosen: NegotiatedLocale,
+        article_id: str | None = None,
+        *,
+        threshold: float = RANKING_THRESHOLD,
+    ) -> AnswerResponse:
+        """The answer to ``plan`` in ``chosen`` (or with ``article_id``); a ranking-only answer
+        needs a confidence of ``threshold``."""
         locale = chosen.locale
         base = {
             "query": "",
@@ -193,7 +204,7 @@ class Answerer:
                 raise ArticleNotFoundError(article_id)
             intent = self.engine.articles[(answer.article_id, answer.locale)].intent
             return AnswerResponse(**base, intent=intent, answer=answer, confidence=1.0, follow_up=None, message=None)
-        decision = self.decide(plan)
+        decision = self.decide(plan, threshold=threshold)
         interpretation = plan.reading.interpretation()
         if decision.article_id is None:
             return AnswerResponse(

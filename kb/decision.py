@@ -72,9 +72,11 @@ class Decider:
         self.intents = intents  # article id → intent
         self.finds_anything = finds_anything
         self.channel_articles = channel_articles  # purchase channel → article id
-        self.threshold = RANKING_THRESHOLD
 
-    def decide(self, plan: QueryPlan, ranked: list[RankedArticle]) -> Decision:
+    def decide(
+        self, plan: QueryPlan, ranked: list[RankedArticle], threshold: float = RANKING_THRESHOLD
+    ) -> Decision:
+        """The decision; a ranking-only answer needs a confidence of ``threshold``."""
         reading = plan.reading
         if reading.out_of_scope is not None:
             return Decision(None, None, "out_of_scope", 0.0)
@@ -109,7 +111,7 @@ class Decider:
             return self._concept(self.channel_articles[place.name], "place_only")  # type: ignore[union-attr]
         if "renewal" in names and "charge" not in names and self._agrees(plan, ranked, "auto_renew", "renewal"):
             return self._concept(RENEWAL_ARTICLE, "renewal")
-        return self._ranking_only(plan, ranked)
+        return self._ranking_only(plan, ranked, threshold)
 
     def _agrees(self, plan: QueryPlan, ranked: list[RankedArticle], intent: str, concept: str) -> bool:
         """Whether the ranking found an article of ``intent``, found nothing at all, or could not
@@ -155,14 +157,14 @@ class Decider:
         ]
         return refunds[0].article_id if distinct else None
 
-    def _ranking_only(self, plan: QueryPlan, ranked: list[RankedArticle]) -> Decision:
+    def _ranking_only(self, plan: QueryPlan, ranked: list[RankedArticle], threshold: float) -> Decision:
         if not ranked:
             return Decision(None, None, "nothing_found", 0.0)
         top = ranked[0]
         second = ranked[1].score if len(ranked) > 1 else 0.0
         dominance = (top.score - second) / top.score if top.score > 0 else 0.0
         confidence = round(min(1.0, top.coverage * (0.7 + 0.3 * dominance)), 3)
-        if confidence < self.threshold:
+        if confidence < threshold:
             return Decision(None, None, "ranking_unsure", confidence)
         intent = self.intents.get(top.article_id)
         place = plan.reading.place

@@ -77,7 +77,12 @@ class SearchEngine:
             self.knowledge.concept_words,
         )
         self.ranker = Ranker(
-            self.vocab, self.languages, self.field_lexicon, self.stem_lexicon, self.ubiquitous, self.postings
+            vocab=self.vocab,
+            languages=self.languages,
+            field_lexicon=self.field_lexicon,
+            stem_lexicon=self.stem_lexicon,
+            ubiquitous=self.ubiquitous,
+            postings=self.postings,
         )
         self.presenter = Presenter(generation.articles, self.vocab)
         self.articles = self.presenter.articles

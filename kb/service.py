@@ -1,6 +1,6 @@
-"""The knowledge base as the web app and the CLI use it: the current index generation
-(reloaded when ``kb reindex`` switches it), locale negotiation, a query cache, search, answers
-and articles.
+"""The knowledge base as the web app and the CLI use it: the index generation being served,
+switched when ``kb reindex`` makes a new one, and its view (:class:`kb.view.KnowledgeView`:
+locale negotiation, search, answers and articles, with a query cache per generation).
 """
 
 from __future__ import annotations
@@ -9,23 +9,17 @@ import gc
 import logging
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 from .answer import Answerer, ChannelValues, load_channel_values
 from .content import Article
-from .decision import Decision
-from .errors import ArticleNotFoundError
 from .indexing import Generation, current_generation_path, open_generation
-from .locales import DEFAULT_LOCALE, NegotiatedLocale, negotiate, negotiate_accept_language
-from .models import AnswerResponse, Channel, Interpretation, SearchHit, SearchResponse
+from .locales import DEFAULT_LOCALE, NegotiatedLocale
+from .models import AnswerResponse, Channel, Interpretation, SearchResponse
 from .planning import QueryPlan
-from .ranking import RankedArticle
 from .search import SearchEngine
+from .view import KnowledgeView, QueryCache, format_article_url
 
-T = TypeVar("T")
 log = logging.getLogger("kb")
 DEFAULT_URL_TEMPLATE = "/articles/{locale}/{article_id}"
 
@@ -40,34 +34,12 @@ def _settle_long_lived_objects() -> None:
     gc.freeze()
 
 
-class QueryCache:
-    """A small thread-safe LRU of finished responses; size 0 turns it off."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[tuple[object, ...], object] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get_or_compute(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
-        if self.size <= 0:
-            return compute()
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return self._items[key]  # type: ignore[return-value]
-        value = compute()
-        with self._lock:
-            self.misses += 1
-            self._items[key] = value
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
 class KnowledgeBase:
-    """Search and answer over the index in ``index_dir``; safe to share between threads."""
+    """Search and answer over the index in ``index_dir``; safe to share between threads.
+
+    :meth:`current` is the view of the generation being served: take one per request (or per
+    evaluation run) and ask it everything. The methods of the same names here are shortcuts that
+    each take the current view afresh."""
 
     def __init__(
         self,
@@ -87,9 +59,7 @@ class KnowledgeBase:
         self.channel_values: ChannelValues = load_channel_values(channels_file)
         self._lock = threading.Lock()
         self._checked_at = 0.0
-        self._engine: SearchEngine | None = None
-        self._answerer: Answerer | None = None
-        self._cache = QueryCache(cache_size)
+        self._view: KnowledgeView | None = None
         self._loading: threading.Thread | None = None
         self._load()
 
@@ -99,11 +69,13 @@ class KnowledgeBase:
         generation = open_generation(self.index_dir)
         engine = SearchEngine(generation)
         answerer = Answerer(engine, self.channel_values, self.default_locale, self.article_url)
+        cache = QueryCache(self.cache_size)
         with self._lock:
-            self._engine, self._answerer = engine, answerer
-            previous, self._cache = self._cache, QueryCache(self.cache_size)
-            # Counters survive the switch so that metrics see totals, not a drop to zero.
-            self._cache.hits, self._cache.misses = previous.hits, previous.misses
+            if self._view is not None:  # counters survive the switch: metrics see totals, not a drop to zero
+                cache.hits, cache.misses = self._view.cache.hits, self._view.cache.misses
+            self._view = KnowledgeView(
+                answerer=answerer, cache=cache, default_locale=self.default_locale, url_template=self.url_template
+            )
             self._checked_at = time.monotonic()
         _settle_long_lived_objects()
 
@@ -126,9 +98,9 @@ class KnowledgeBase:
             return False
         self._checked_at = now
         path = current_generation_path(self.index_dir)
-        if path is None or (self._engine and path == self._engine.generation.path.resolve()):
+        if path is None or (self._view and path == self._view.generation.path.resolve()):
             return False
-        if force or self._engine is None:
+        if force or self._view is None:
             self._load()
             return True
         with self._lock:
@@ -137,49 +109,40 @@ class KnowledgeBase:
                 self._loading.start()
         return False
 
+    def current(self) -> KnowledgeView:
+        """The view of the generation being served (after looking for a newer one, at most every
+        ``check_seconds``); it stays the same object however many generations come after."""
+        self.refresh()
+        assert self._view is not None
+        return self._view
+
     @property
     def engine(self) -> SearchEngine:
-        self.refresh()
-        assert self._engine is not None
-        return self._engine
+        return self.current().engine
 
     @property
     def generation(self) -> Generation:
-        return self.engine.generation
+        return self.current().generation
 
     @property
     def locales(self) -> tuple[str, ...]:
-        return self.engine.generation.locales
+        return self.current().locales
 
     @property
     def cache_stats(self) -> dict[str, int]:
         """The query cache's size and its hits and misses since the knowledge base was opened."""
-        return {"size": self.cache_size, "hits": self._cache.hits, "misses": self._cache.misses}
+        cache = self._view.cache if self._view is not None else QueryCache(self.cache_size)
+        return {"size": self.cache_size, "hits": cache.hits, "misses": cache.misses}
 
-    # -- locales -------------------------------------------------------------------------------
+    def article_url(self, article_id: str, locale: str, section: str | None = None) -> str:
+        return format_article_url(self.url_template, article_id, locale, section)
+
+    # -- shortcuts to the current view ------------------------------------------------------
     def resolve_locale(
         self, locale: str | None, accept_language: str | None = None, plan: QueryPlan | None = None
     ) -> NegotiatedLocale:
-        """``locale`` parameter, else ``Accept-Language``, else the query's language, else the default.
-        Raises ``LocaleError`` for a tag Babel cannot parse."""
-        supported = self.locales
-        default = self.default_locale if self.default_locale in supported else supported[0]
-        if locale is not None and locale.strip():
-            return negotiate(locale, supported, default)
-        if accept_language:
-            chosen = negotiate_accept_language(accept_language, supported)
-            if chosen:
-                return NegotiatedLocale(chosen, None, False)
-        if plan is not None:
-            guessed = self.engine.guess_language(plan)
-            if guessed in supported:
-                return NegotiatedLocale(guessed, None, False)
-        return NegotiatedLocale(default, None, False)
+        return self.current().resolve_locale(locale, accept_language, plan)
 
-    def article_url(self, article_id: str, locale: str, section: str | None = None) -> str:
-        return self.url_template.format(article_id=article_id, locale=locale, section=section or "")
-
-    # -- search --------------------------------------------------------------------------------
     def search(
         self,
         q: str,
@@ -190,131 +153,24 @@ class KnowledgeBase:
         intent: str | None = None,
         accept_language: str | None = None,
     ) -> SearchResponse:
-        """Search every locale, one result per article, each in the negotiated locale."""
-        self.refresh()
-        assert self._answerer is not None
-        answerer = self._answerer
-        plan = answerer.engine.plan(q)
-        chosen = self.resolve_locale(locale, accept_language, plan)
-        key = ("search", plan.key, chosen.locale, chosen.fallback, limit, offset, intent)
-        response = self._cache.get_or_compute(
-            key, lambda: self._search(answerer, plan, chosen, limit, offset, intent)
-        )
-        return response.model_copy(update={"query": q, "requested_locale": chosen.requested})
+        """See :meth:`kb.view.KnowledgeView.search`."""
+        view = self.current()
+        return view.search(q, locale, limit=limit, offset=offset, intent=intent, accept_language=accept_language)
 
-    def _search(
-        self,
-        answerer: Answerer,
-        plan: QueryPlan,
-        chosen: NegotiatedLocale,
-        limit: int,
-        offset: int,
-        intent: str | None,
-    ) -> SearchResponse:
-        engine = answerer.engine
-        ranked = engine.rank(plan, intent, want=offset + limit + 1) if not plan.is_empty else []
-        ranked = _answer_first(ranked, answerer.decide(plan, ranked), engine, intent)
-        results = []
-        for item in ranked[offset : offset + limit]:
-            found = engine.article_in(item.article_id, chosen.locale, self.default_locale)
-            if found is None:
-                continue
-            article, fallback = found
-            position, html = engine.best_section(article, plan)
-            anchor, heading = article.sections[position].anchor, article.sections[position].heading
-            results.append(
-                SearchHit(
-                    article_id=article.id,
-                    locale=article.locale,
-                    fallback_used=fallback or chosen.fallback,
-                    title=article.title,
-                    section=anchor,
-                    section_title=heading or None,
-                    snippet=html,
-                    score=round(item.score, 4),
-                    url=self.article_url(article.id, article.locale, anchor),
-                    intent=article.intent,
-                    summary=article.summary,
-                )
-            )
-        suggestion = _better_spelling(engine, plan, ranked, intent, offset + limit + 1)
-        return SearchResponse(
-            query="",
-            locale=chosen.locale,
-            requested_locale=chosen.requested,
-            total=len(ranked),
-            has_more=offset + limit < len(ranked),
-            suggestions=[suggestion] if suggestion else [],
-            results=results,
-            limit=limit,
-            offset=offset,
-            generation=engine.generation.name,
-            interpretation=plan.reading.interpretation(),
-        )
-
-    # -- answers and articles --------------------------------------------------------------
     def answer(
         self, q: str, locale: str | None = None, *, article_id: str | None = None, accept_language: str | None = None
     ) -> AnswerResponse:
-        """The one answer the knowledge base holds for ``q`` (or for ``article_id``)."""
-        self.refresh()
-        assert self._answerer is not None
-        answerer = self._answerer
-        plan = answerer.engine.plan(q)
-        chosen = self.resolve_locale(locale, accept_language, plan)
-        key = ("answer", plan.key, chosen.locale, chosen.fallback, article_id)
-        response = self._cache.get_or_compute(key, lambda: answerer.answer(plan, chosen, article_id))
-        return response.model_copy(update={"query": q, "requested_locale": chosen.requested})
+        """See :meth:`kb.view.KnowledgeView.answer`."""
+        return self.current().answer(q, locale, article_id=article_id, accept_language=accept_language)
 
     def channels(self, locale: str) -> list[Channel]:
-        """The ways to reach a person, in ``locale``: what every answer lists as ``channels``."""
-        self.refresh()
-        assert self._answerer is not None
-        return self._answerer.channels(locale)
+        return self.current().channels(locale)
+
     def read(self, q: str) -> Interpretation:
-        """How the question is read (language, concepts, purchase place, time span, filler…)."""
-        return self.engine.read(q).interpretation()
+        return self.current().read(q)
 
     def get_article(self, article_id: str, locale: str) -> tuple[Article, bool]:
-        """The article in ``locale`` (or its fallback, flagged); ``ArticleNotFoundError`` if none."""
-        found = self.engine.article_in(article_id, locale, self.default_locale)
-        if found is None:
-            raise ArticleNotFoundError(article_id)
-        return found
+        return self.current().get_article(article_id, locale)
 
     def list_articles(self, locale: str) -> list[tuple[Article, bool]]:
-        engine = self.engine
-        found = (engine.article_in(i, locale, self.default_locale) for i in sorted(engine.locales_of))
-        return [f for f in found if f is not None]
-
-
-def _answer_first(
-    ranked: list[RankedArticle], decision: Decision, engine: SearchEngine, intent: str | None
-) -> list[RankedArticle]:
-    """Search agrees with the answer: the article the question's reading decides on comes first
-    (a purchase place, a time span or an unwanted charge says more than word counts)."""
-    chosen = decision.article_id
-    if chosen is None or chosen not in engine.locales_of or (intent is not None and decision.intent != intent):
-        return ranked
-    if ranked and ranked[0].article_id == chosen:
-        return ranked
-    top_score = ranked[0].score if ranked else 1.0
-    rest = [r for r in ranked if r.article_id != chosen]
-    found = next((r for r in ranked if r.article_id == chosen), None)
-    first = found or RankedArticle(chosen, top_score, engine.locales_of[chosen][0], {}, 0.0)
-    first.score = max(first.score, top_score)
-    return [first, *rest]
-
-
-def _better_spelling(
-    engine: SearchEngine, plan: QueryPlan, ranked: list[RankedArticle], intent: str | None, want: int
-) -> str | None:
-    """ "Did you mean": the whole question with its misspelled words corrected, offered only when
-    it finds more articles, or a better first one, than the question as typed."""
-    suggestion = plan.suggestion(engine.vocab)
-    if suggestion is None:
-        return None
-    corrected = engine.rank(engine.plan(suggestion), intent, want)
-    if len(corrected) > len(ranked) or (corrected and (not ranked or corrected[0].score > ranked[0].score)):
-        return suggestion
-    return None
+        return self.current().list_articles(locale)

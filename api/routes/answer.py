@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kb.models import AnswerResponse
-from kb.service import KnowledgeBase
 from kb.storage import SearchRecord
+from kb.view import KnowledgeView
 
 from ..deps import KB, MAX_Q_CHARS, AcceptLanguage, LocaleParam, ServicesDep, SessionHeader
 from ..errors import APIError, ErrorCode
@@ -40,7 +40,7 @@ class AnswerRequest(BaseModel):
 
 
 def _answer(
-    services: Services, kb: KnowledgeBase, body: AnswerRequest, accept_language: str | None, session: str | None
+    services: Services, kb: KnowledgeView, body: AnswerRequest, accept_language: str | None, session: str | None
 ) -> AnswerResponse:
     if not body.q.strip() and body.article_id is None:
         raise APIError(ErrorCode.INVALID_PARAMETER, "q: give a question or an article_id", "q")

@@ -24,7 +24,7 @@ async def list_articles(
     chosen = kb.resolve_locale(locale, accept_language)
     items = [
         ArticleSummary(
-            **article_summary(a, fb or chosen.fallback, kb.article_url(a.id, a.locale), kb.engine.locales_of[a.id])
+            **article_summary(a, fb or chosen.fallback, kb.article_url(a.id, a.locale), kb.locales_of(a.id))
         )
         for a, fb in kb.list_articles(chosen.locale)
     ]
@@ -48,7 +48,7 @@ async def get_article(
 ) -> Response:
     """Its sections and steps, in the negotiated locale; 404 only when it exists in no locale."""
     chosen = kb.resolve_locale(locale, accept_language)
-    if article_id not in kb.engine.locales_of:
+    if not kb.locales_of(article_id):
         raise ArticleNotFoundError(article_id)
     article, fallback = kb.get_article(article_id, chosen.locale)
     detail = ArticleDetail(
@@ -56,7 +56,7 @@ async def get_article(
             article,
             fallback or chosen.fallback,
             kb.article_url(article.id, article.locale),
-            kb.engine.locales_of[article.id],
+            kb.locales_of(article.id),
         ),
         updated_display=format_date(article.updated, format="long", locale=article.locale),
         keywords=article.keywords,

@@ -70,7 +70,7 @@ class FeedbackRecorded(BaseModel):
 async def post_feedback(kb: KB, storage: Store, body: FeedbackRequest, session: SessionHeader = None) -> JSONResponse:
     """Store one "was this helpful?" vote; the query and comment are scrubbed of personal data first."""
     chosen = kb.resolve_locale(body.locale)
-    if body.article_id not in kb.engine.locales_of:
+    if not kb.locales_of(body.article_id):
         raise ArticleNotFoundError(body.article_id)
     try:
         await run_in_threadpool(

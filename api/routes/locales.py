@@ -17,5 +17,4 @@ router = APIRouter(tags=["locales"])
 async def locales(request: Request, kb: KB) -> Response:
     """The locales articles are written in, with their names from Babel."""
     items = [LocaleInfo(code=c, name=display_name(c), english_name=display_name(c, "en")) for c in kb.locales]
-    default = kb.default_locale if kb.default_locale in kb.locales else kb.locales[0]
-    return json_response(request, LocaleList(default=default, locales=items))
+    return json_response(request, LocaleList(default=kb.served_default_locale, locales=items))

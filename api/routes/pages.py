@@ -15,7 +15,7 @@ from kb.article_body import Block
 from kb.errors import ArticleNotFoundError, LocaleError
 from kb.locales import display_name
 from kb.markup import LinkTarget, inline_html
-from kb.service import KnowledgeBase
+from kb.view import KnowledgeView
 
 from ..deps import KB, AcceptLanguage
 from ..site import Site, SiteDep, article_path, home_path
@@ -38,7 +38,7 @@ class RenderedBlock:
 
 
 def _home(
-    request: Request, kb: KnowledgeBase, site: Site, locale: str, canonical: str | None, headers: dict[str, str]
+    request: Request, kb: KnowledgeView, site: Site, locale: str, canonical: str | None, headers: dict[str, str]
 ) -> Response:
     alternates = site.home_alternates()
     topics = [

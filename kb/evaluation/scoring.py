@@ -199,26 +199,20 @@ def calibration(outcomes: list[Outcome]) -> dict[str, Any]:
 def sweep_thresholds(kb: KnowledgeBase, cases: list[Case], thresholds: list[float]) -> list[dict[str, Any]]:
     """The answer trade-off at each confidence threshold: in-scope questions answered correctly,
     answered wrongly or left unanswered, and out-of-scope questions answered (wrongly)."""
-    answerer = kb._answerer
-    assert answerer is not None
-    saved = answerer.decider.threshold
+    view = kb.current()  # one generation for the whole sweep
     rows = []
-    try:
-        for threshold in thresholds:
-            answerer.decider.threshold = threshold
-            counts = {"threshold": threshold, "correct": 0, "wrong": 0, "unanswered": 0, "out_of_scope_answered": 0}
-            for case in cases:
-                response = kb.answer(case.q, case.locale)
-                got = response.answer.article_id if response.answer else None
-                if not case.in_scope:
-                    counts["out_of_scope_answered"] += got is not None
-                elif got is None:
-                    counts["unanswered"] += 1
-                elif got == case.answer_article and (response.follow_up is not None) == case.follow_up:
-                    counts["correct"] += 1
-                else:
-                    counts["wrong"] += 1
-            rows.append(counts)
-    finally:
-        answerer.decider.threshold = saved
+    for threshold in thresholds:
+        counts = {"threshold": threshold, "correct": 0, "wrong": 0, "unanswered": 0, "out_of_scope_answered": 0}
+        for case in cases:
+            response = view.answer(case.q, case.locale, threshold=threshold)
+            got = response.answer.article_id if response.answer else None
+            if not case.in_scope:
+                counts["out_of_scope_answered"] += got is not None
+            elif got is None:
+                counts["unanswered"] += 1
+            elif got == case.answer_article and (response.follow_up is not None) == case.follow_up:
+                counts["correct"] += 1
+            else:
+                counts["wrong"] += 1
+        rows.append(counts)
     return rows

@@ -1,0 +1,49 @@
+"""KnowledgeBase.current(): one immutable view per generation, what a request and an evaluation
+run use from start to end; the answer threshold is a parameter of the view, not a setting."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from kb.content import load_content
+from kb.decision import RANKING_THRESHOLD
+from kb.indexing import build_index
+from kb.service import KnowledgeBase
+
+from .conftest import CONTENT_DIR
+
+
+def test_the_view_stays_until_a_new_generation_and_keeps_answering_after(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    build_index(load_content(CONTENT_DIR), index)
+    kb = KnowledgeBase(index, cache_size=16, check_seconds=3600)
+    view = kb.current()
+    assert kb.current() is view
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        view.answerer = kb.current().answerer  # type: ignore[misc]
+    new = build_index(load_content(CONTENT_DIR), index).generation
+    assert kb.refresh(force=True)
+    assert kb.current() is not view and kb.current().generation.name == new
+    # A request that began before the switch finishes on its own generation, locales included.
+    old = view.search("remboursement", "fr")
+    assert old.generation == view.generation.name != new and old.results[0].article_id == "refund-policy"
+    assert view.resolve_locale(None, "fr-CA").locale == "fr"
+
+
+def test_the_threshold_is_a_parameter_and_part_of_the_cache_key(knowledge_base: KnowledgeBase, index_dir: Path) -> None:
+    cached = KnowledgeBase(index_dir, cache_size=64).current()
+    question = "norton phone support"  # answered from the ranking alone, with a confidence below 1
+    assert cached.answer(question, "en").answer is not None  # the default threshold
+    assert cached.answer(question, "en", threshold=1.01).answer is None  # a stricter one, not the cached answer
+    assert cached.answer(question, "en", threshold=RANKING_THRESHOLD).answer is not None
+    assert knowledge_base.answer(question, "en") == knowledge_base.current().answer(question, "en")
+
+
+def test_what_routes_ask_of_articles(knowledge_base: KnowledgeBase) -> None:
+    view = knowledge_base.current()
+    assert set(view.locales_of("auto-renewal")) == {"fr", "en"}
+    assert view.locales_of("no-such-article") == []
+    assert view.served_default_locale == "en"
