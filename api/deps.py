@@ -52,7 +52,7 @@ async def get_storage(services: ServicesDep) -> Storage:
     state = services.storage
     if state.schema_ready:  # the usual case: a flag, no threadpool hop
         return state.require()
-    return await run_in_threadpool(state.require)  # it may retry creating the tables: blocking I/O
+    return await run_in_threadpool(state.require)  # it may look at the schema again: blocking I/O
 
 
 Store = Annotated[Storage, Depends(get_storage)]

@@ -56,7 +56,7 @@ class LocaleList(BaseModel):
     locales: list[LocaleInfo]
 
 
-CheckOutcome = Literal["ok", "unavailable", "failing"]
+CheckOutcome = Literal["ok", "unavailable", "failing", "schema behind"]
 
 
 class Health(BaseModel):
@@ -64,8 +64,9 @@ class Health(BaseModel):
     generation: str | None = None
     checks: dict[str, CheckOutcome] = Field(
         default_factory=dict,
-        description="Per check (`index`, `storage`): `ok`, `unavailable` (not built, cannot be opened) or "
-        "`failing` (does not answer); the reason is in the server's log.",
+        description="Per check (`index`, `storage`): `ok`, `unavailable` (not built, cannot be opened), "
+        "`failing` (does not answer) or, for the storage, `schema behind` (run `kb db upgrade`); the reason is "
+        "in the server's log.",
     )
 
 

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import ROOT, log, write_json
-from bench.http_load import memory, run_wrk, server, settle
+from bench.http_load import memory, run_wrk, server, settle, upgraded_sqlite
 from bench.trace import request_paths
 
 VARIANTS = ("full", "no-log", "no-middleware", "bare")
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
                 env = {"BENCH_VARIANT": variant, "KB_INDEX_DIR": str(args.index),
                        "KB_RATE_LIMIT_PER_MINUTE": "0", "KB_ACCESS_LOG": "false",
                        "KB_QUERY_CACHE_SIZE": str(cache),
-                       "KB_DATABASE_URL": f"sqlite:///{tmp}/{variant}-{cache}.sqlite3"}
+                       "KB_DATABASE_URL": upgraded_sqlite(Path(tmp) / f"{variant}-{cache}.sqlite3")}
                 label = f"{variant}, cache {'on' if cache else 'off'}"
                 with server("bench.ablation:make_app", 1, env, Path(tmp) / "server.log",
                             "/readyz", extra_args=("--factory",)) as (port, pid):

@@ -121,6 +121,18 @@ def _get(port: int, path: str, timeout: float = 2.0) -> int:
         conn.close()
 
 
+def upgraded_sqlite(path: Path) -> str:
+    """A new SQLite database at ``path`` upgraded as `kb db upgrade` does (servers never create
+    tables); its URL."""
+    from kb.migrate import upgrade
+    from kb.storage import Storage
+
+    url = f"sqlite:///{path}"
+    with Storage(url) as storage:
+        upgrade(storage)
+    return url
+
+
 @contextmanager
 def server(target: str, workers: int, env_extra: dict[str, str], log_path: Path,
            health: str, startup_timeout: float = 90.0, extra_args: tuple[str, ...] = ()):
@@ -243,7 +255,7 @@ def run(index_dir: Path, content: Path, entries: list[dict], *, workers: list[in
                         "search": search_paths}
                 else:
                     env = {"KB_INDEX_DIR": str(index_dir), "KB_CONTENT_DIR": str(content),
-                           "KB_DATABASE_URL": f"sqlite:///{tmp}/{label}.sqlite3",
+                           "KB_DATABASE_URL": upgraded_sqlite(tmp / f"{label}.sqlite3"),
                            "KB_RATE_LIMIT_PER_MINUTE": "0", "KB_ACCESS_LOG": "false",
                            "KB_QUERY_CACHE_SIZE": "0" if target == "ours-cache-off" else "4096"}
                     app, health, endpoints = "api.app:app", "/readyz", {

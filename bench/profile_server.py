@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from bench.common import ROOT, log
-from bench.http_load import HOST, _get, free_port, run_wrk
+from bench.http_load import HOST, _get, free_port, run_wrk, upgraded_sqlite
 from bench.trace import request_paths
 
 
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
         paths.write_text("\n".join(request_paths(entries, args.endpoint)) + "\n")
         env = {**os.environ, "KB_INDEX_DIR": str(args.index), "KB_RATE_LIMIT_PER_MINUTE": "0",
                "KB_ACCESS_LOG": "false", "KB_QUERY_CACHE_SIZE": str(args.cache),
-               "KB_DATABASE_URL": f"sqlite:///{tmp}/kb.sqlite3"}
+               "KB_DATABASE_URL": upgraded_sqlite(Path(tmp) / "kb.sqlite3")}
         session = Path(tmp) / "server.pyisession"
         cmd = [sys.executable, "-m", "pyinstrument", "--interval", "0.0005", "-r", "session",
                "-o", str(session), "-m", "uvicorn", "api.app:app", "--host", HOST,

@@ -7,6 +7,7 @@
     kb evaluate [SET…]    search and answer quality on labelled query sets, side by side
     kb report             what customers searched for and did not find
     kb purge              delete search-log and feedback records older than the retention
+    kb db upgrade         create or upgrade the database's tables (see kb.cli_db)
 
 Library errors become messages and exit codes here: 0 ok, 1 content or usage error,
 2 bad arguments (click), 3 index missing, 4 another reindex is running, 5 build failed,
@@ -24,7 +25,8 @@ from pathlib import Path
 import click
 from pydantic import BaseModel
 
-from .config import Settings
+from .cli_db import db, open_storage
+from .cli_db import load_settings as _settings
 from .content import ContentSet, load_content
 from .errors import (
     ContentError,
@@ -49,13 +51,6 @@ EXIT_CODES = {
 DEFAULT_EVALUATION_SET = Path("tests/golden/queries.yaml")
 
 
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except Exception as exc:  # pydantic ValidationError: a bad KB_* variable
-        raise click.ClickException(f"invalid configuration: {exc}") from exc
-
-
 def _fail(exc: KBError) -> None:
     if isinstance(exc, ContentError):
         click.secho(f"error: {len(exc.problems)} problem(s) in the content:", fg="red", err=True)
@@ -63,6 +58,9 @@ def _fail(exc: KBError) -> None:
             click.echo(f"  {problem}", err=True)
     else:
         click.secho(f"error: {exc}", fg="red", err=True)
+    if isinstance(exc, IndexNotFoundError):
+        click.echo("  (KB_INDEX_DIR is relative to the current folder: the project's scripts/kb runs kb with the "
+                   "project's folders from anywhere)", err=True)
     sys.exit(EXIT_CODES.get(type(exc), 1))
 
 
@@ -84,6 +82,9 @@ def _print_json(model: BaseModel) -> None:
 @click.version_option(package_name="helpcenter-kb")
 def main() -> None:
     """Help-center knowledge base: index content, try queries, read reports."""
+
+
+main.add_command(db)
 
 
 content_option = click.option(
@@ -292,23 +293,6 @@ def evaluate(
             click.echo("\n" + failures_text(chosen_set))
 
 
-def _storage(settings: Settings):
-    """The feedback and search-log database of ``KB_DATABASE_URL``, tables created if missing."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .redaction import redact_text, redact_url
-    from .storage import Storage
-
-    url = settings.database_url
-    try:
-        storage = Storage(url)
-        storage.create_schema()
-    except (SQLAlchemyError, OSError, ImportError) as exc:
-        reason = redact_text(str(exc), url)
-        raise click.ClickException(f"cannot open the database {redact_url(url)!r}: {reason}") from exc
-    return storage
-
-
 def _index_locales(index_dir: Path) -> tuple[str, ...]:
     """The locales of the current index generation, or () when none was built."""
     from .indexing import current_generation_path
@@ -350,7 +334,7 @@ def report(since: str | None, locale: str | None, fmt: str, limit: int) -> None:
         chosen = report_locale(locale, _index_locales(settings.index_dir))
     except LocaleError as exc:
         raise click.BadParameter(str(exc), param_hint="--locale") from None
-    storage = _storage(settings)
+    storage = open_storage(settings)
     try:
         result = build_report(storage, start, chosen, limit)
     finally:
@@ -372,7 +356,7 @@ def purge(older_than_days: int | None) -> None:
     """Delete search-log and feedback records older than the retention period."""
     settings = _settings()
     days = settings.log_retention_days if older_than_days is None else older_than_days
-    storage = _storage(settings)
+    storage = open_storage(settings)
     try:
         counts = storage.purge(days)
     finally:

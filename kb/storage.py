@@ -8,11 +8,13 @@ created when missing.
 Privacy: every query and comment is passed through :func:`kb.privacy.scrub` here, at the last
 step before it is written, whoever the caller is. No column holds an IP address or any other
 client identifier; ``session_id`` is a random id the widget makes per visit.
+
+The tables are created and changed only by the migrations (:mod:`kb.migrate`, ``kb db
+upgrade``); ``metadata`` here describes the newest revision, and a test keeps the two equal.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,8 +54,6 @@ LOCALE_MAX = 35
 ARTICLE_MAX = 200
 INTENT_MAX = 32
 SESSION_MAX = 64
-# Tries at creating the tables when other workers are creating them at the same moment.
-SCHEMA_ATTEMPTS = 5
 
 
 def utc_now() -> datetime:
@@ -92,6 +92,7 @@ feedback = sa.Table(
     sa.Column("helpful", sa.Boolean(), nullable=False),
     sa.Column("query", sa.String(QUERY_MAX), nullable=True),
     sa.Column("comment", sa.String(COMMENT_MAX), nullable=True),
+    sa.Column("session_id", sa.String(SESSION_MAX), nullable=True),
     sa.Index("ix_feedback_created_at", "created_at"),
     sa.Index("ix_feedback_article", "article_id", "locale"),
 )
@@ -265,30 +266,6 @@ class Storage:
     def __repr__(self) -> str:
         return f"Storage({redact_url(self.url)!r})"
 
-    def create_schema(self) -> None:
-        """Create the tables and indexes that do not exist yet (safe to call at every start).
-
-        Workers that start together on a new database race to create the same tables: the
-        loser's ``CREATE TABLE`` fails with "already exists". When a failure leaves some of our
-        tables in place, someone else is creating them, so look again (``create_all`` skips what
-        exists) instead of failing; any other error is raised.
-        """
-        for attempt in range(SCHEMA_ATTEMPTS):
-            try:
-                metadata.create_all(self.engine)
-                return
-            except SQLAlchemyError:
-                if attempt == SCHEMA_ATTEMPTS - 1 or not self._some_tables_exist():
-                    raise
-            time.sleep(0.05 * (attempt + 1))
-
-    def _some_tables_exist(self) -> bool:
-        try:
-            existing = set(sa.inspect(self.engine).get_table_names())
-        except SQLAlchemyError:
-            return False
-        return bool(existing & set(metadata.tables))
-
     @contextmanager
     def connect(self) -> Iterator[sa.Connection]:
         """A connection for read queries (the report); closed when the block ends."""
@@ -303,9 +280,11 @@ class Storage:
         *,
         query: str | None = None,
         comment: str | None = None,
+        session_id: str | None = None,
         created_at: datetime | None = None,
     ) -> int:
-        """Store one "was this helpful?" vote (``query``, ``comment`` scrubbed); return its id."""
+        """Store one "was this helpful?" vote (``query``, ``comment`` scrubbed); return its id.
+        ``session_id`` is the widget's per-visit id, which links the vote to that visit's searches."""
         row = {
             "created_at": created_at or utc_now(),
             "article_id": article_id[:ARTICLE_MAX],
@@ -313,6 +292,7 @@ class Storage:
             "helpful": bool(helpful),
             "query": _scrubbed(query, QUERY_MAX),
             "comment": _scrubbed(comment, COMMENT_MAX),
+            "session_id": _cut(session_id, SESSION_MAX) or None,
         }
         with self.engine.begin() as conn:
             result = conn.execute(sa.insert(feedback).values(**row))

@@ -1,9 +1,12 @@
 """Shared fixtures: an index built once from the repository's real content, the knowledge base
-over it, and the real FastAPI app (in-process) with its own temporary storage."""
+over it, and the real FastAPI app (in-process) with its own temporary storage, upgraded by the
+migrations as `kb db upgrade` leaves it (servers never create tables)."""
 
 from __future__ import annotations
 
+import functools
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from kb import migrate
 from kb.config import Settings
 from kb.content import load_content
 from kb.indexing import build_index
@@ -36,16 +40,45 @@ def knowledge_base(index_dir: Path) -> KnowledgeBase:
     return KnowledgeBase(index_dir, cache_size=0)
 
 
+@functools.cache
+def _upgraded_sqlite_bytes() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "kb.sqlite3"
+        with Storage(f"sqlite:///{path}") as store:
+            migrate.upgrade(store)
+        return path.read_bytes()  # the engine is closed: WAL checkpointed into the file
+
+
+def upgraded_sqlite(path: Path) -> str:
+    """The URL of the SQLite database at ``path``, made there first at the newest revision (as
+    `kb db upgrade` leaves it) unless it exists: a copy of one upgraded once per session, since
+    upgrading takes ~0.1 s."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_upgraded_sqlite_bytes())
+    return f"sqlite:///{path}"
+
+
+def drop_all_tables(store: Storage) -> None:
+    """Remove our tables and the migration history (a reused PostgreSQL database)."""
+    metadata.drop_all(store.engine)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
 def make_settings(index_dir: Path, tmp_path: Path, **overrides: object) -> Settings:
+    """Settings over the test index and, unless ``database_url`` is given, a new upgraded
+    SQLite database ``tmp_path / "kb.sqlite3"``."""
     values: dict[str, object] = {
         "index_dir": index_dir,
         "content_dir": CONTENT_DIR,
-        "database_url": f"sqlite:///{tmp_path / 'kb.sqlite3'}",
         "channels_file": tmp_path / "no-channels.yaml",
         "rate_limit_per_minute": 0,
         "access_log": False,
     }
     values.update(overrides)
+    if "database_url" not in values:
+        values["database_url"] = upgraded_sqlite(tmp_path / "kb.sqlite3")
     return Settings(**values)  # type: ignore[arg-type]
 
 
@@ -76,14 +109,15 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    """A fresh, empty storage, once on a new SQLite file and once on emptied PostgreSQL tables."""
+    """A fresh, empty storage at the newest revision, once on a new SQLite file and once on a
+    PostgreSQL database emptied of our tables."""
     postgres = request.param == "postgres"
     url = request.getfixturevalue("postgres_url") if postgres else f"sqlite:///{tmp_path}/nested/dir/kb.sqlite3"
     store = Storage(url)
     if postgres:
-        metadata.drop_all(store.engine)
-    store.create_schema()
+        drop_all_tables(store)
+    migrate.upgrade(store)
     yield store
     if postgres:
-        metadata.drop_all(store.engine)
+        drop_all_tables(store)
     store.close()

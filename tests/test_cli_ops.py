@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from kb.storage import SearchRecord, Storage, utc_now
 
-from .conftest import ROOT, make_settings
+from .conftest import ROOT, make_settings, upgraded_sqlite
 
 TOKEN = "another-admin-token-for-tests"
 
@@ -34,8 +34,7 @@ def database(tmp_path: Path, index_dir: Path) -> dict[str, str]:
     """A database with a few days of searches and votes; the environment that points `kb` at it."""
     now = utc_now()
     ago = lambda seconds: now - timedelta(seconds=seconds)  # noqa: E731
-    storage = Storage(f"sqlite:///{tmp_path / 'kb.sqlite3'}")
-    storage.create_schema()
+    storage = Storage(upgraded_sqlite(tmp_path / "kb.sqlite3"))
     storage.log_searches(
         [
             SearchRecord("search", "rem", "fr", 5, 1.0, session_id="s1", created_at=ago(300)),

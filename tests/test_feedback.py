@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api import lifecycle
 from api.app import create_app
+from kb import migrate
+from kb.storage import Storage
 
 from .conftest import make_settings
 
@@ -26,8 +30,9 @@ def test_a_vote_is_stored_negotiated_and_scrubbed(client: TestClient, tmp_path: 
     assert response.status_code == 201
     assert response.json() == {"status": "recorded"}
     assert response.headers["cache-control"] == "no-store"
-    stored = rows(tmp_path / "kb.sqlite3", "SELECT article_id, locale, helpful, query, comment FROM feedback")
-    assert stored == [("auto-renewal", "fr", 0, "écrire à [email]", "appelez le [phone]")]
+    columns = "article_id, locale, helpful, query, comment, session_id"
+    stored = rows(tmp_path / "kb.sqlite3", f"SELECT {columns} FROM feedback")
+    assert stored == [("auto-renewal", "fr", 0, "écrire à [email]", "appelez le [phone]", "a1b2c3")]
 
 
 def test_the_widgets_request_is_accepted(client: TestClient) -> None:
@@ -132,3 +137,29 @@ def test_without_storage_search_still_serves(index_dir: Path, tmp_path: Path) ->
         vote = app.post("/v1/feedback", json=VOTE)
         assert vote.status_code == 503 and vote.json()["error"]["code"] == "storage_unavailable"
         assert app.get("/healthz").status_code == 200
+
+
+def test_a_schema_behind_is_reported_and_refuses_feedback_until_upgraded(
+    index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server never creates tables: on a database `kb db upgrade` has not reached, search
+    serves, /readyz says "schema behind" and feedback is 503; once upgraded, all is well again."""
+    monkeypatch.setattr(lifecycle, "RETRY_SECONDS", 0.1)
+    database = tmp_path / "kb.sqlite3"
+    with Storage(f"sqlite:///{database}") as store:
+        migrate.upgrade(store, migrate.BASELINE)  # the schema of the release before
+    with TestClient(create_app(make_settings(index_dir, tmp_path))) as app:
+        assert app.get("/v1/search", params={"q": "refund"}).status_code == 200
+        ready = app.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["checks"]["storage"] == "schema behind"
+        vote = app.post("/v1/feedback", json=VOTE, headers={"X-KB-Session": "visit-9"})
+        assert vote.status_code == 503 and vote.json()["error"]["code"] == "storage_unavailable"
+        assert rows(database, "SELECT count(*) FROM feedback") == [(0,)]
+        with Storage(f"sqlite:///{database}") as store:
+            migrate.upgrade(store)
+        deadline = time.monotonic() + 30
+        while app.get("/readyz").status_code != 200:
+            assert time.monotonic() < deadline, app.get("/readyz").json()
+            time.sleep(0.1)
+        assert app.post("/v1/feedback", json=VOTE, headers={"X-KB-Session": "visit-9"}).status_code == 201
+    assert rows(database, "SELECT session_id FROM feedback") == [("visit-9",)]

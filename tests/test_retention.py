@@ -12,13 +12,12 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from kb.storage import SearchRecord, Storage, utc_now
 
-from .conftest import make_settings
+from .conftest import make_settings, upgraded_sqlite
 
 
 def seed(database: Path) -> None:
     now = utc_now()
-    with Storage(f"sqlite:///{database}") as store:
-        store.create_schema()
+    with Storage(upgraded_sqlite(database)) as store:
         store.log_searches([
             SearchRecord("search", "old question", "fr", 0, 1.0, created_at=now - timedelta(days=45)),
             SearchRecord("search", "recent question", "fr", 0, 1.0, created_at=now - timedelta(days=5)),

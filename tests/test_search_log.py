@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from kb import migrate
 from kb.search_log import SearchLogWriter
 from kb.storage import SearchRecord, Storage, search_log
+
+from .conftest import upgraded_sqlite
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -24,8 +27,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def storage(db_path: Path) -> Iterator[Storage]:
-    store = Storage(f"sqlite:///{db_path}", busy_timeout_ms=30_000)
-    store.create_schema()
+    store = Storage(upgraded_sqlite(db_path), busy_timeout_ms=30_000)
     yield store
     store.close()
 
@@ -119,13 +121,13 @@ def test_many_threads_record_concurrently(storage: Storage) -> None:
 
 
 def test_writer_survives_a_database_failure(db_path: Path) -> None:
-    store = Storage(f"sqlite:///{db_path}")  # no create_schema(): inserts fail
+    store = Storage(f"sqlite:///{db_path}")  # not upgraded: inserts fail
     try:
         writer = SearchLogWriter(store, queue_size=100, batch_size=10, flush_seconds=0.05)
         writer.record(rec(1))
         assert writer.flush(timeout=30)
         assert writer.stats()["failed"] == 1
-        store.create_schema()
+        migrate.upgrade(store)
         writer.record(rec(2))
         assert writer.close(timeout=30)
         assert writer.stats()["written"] == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from kb.storage import QUERY_MAX, SearchRecord, Storage, feedback, metadata, search_log
+from kb import migrate
+from kb.storage import QUERY_MAX, SearchRecord, Storage, feedback, search_log
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -36,44 +36,16 @@ def record(query: str = "remboursement", **fields: Any) -> SearchRecord:
 def test_sqlite_file_folders_wal_and_busy_timeout(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "kb.sqlite3"
     with Storage(f"sqlite:///{path}", busy_timeout_ms=1234) as store:
-        store.create_schema()
-        store.create_schema()  # idempotent
+        migrate.upgrade(store)
         assert path.exists()
         with store.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1234
 
 
-def _create_schema_after(barrier: Any, url: str, errors: Any) -> None:
-    barrier.wait()
-    try:
-        with Storage(url) as store:
-            store.create_schema()
-    except Exception as exc:  # reported to the test, which names it
-        errors.put(repr(exc))
-
-
-def test_workers_starting_together_all_get_the_tables(tmp_path: Path) -> None:
-    # uvicorn --workers N starts N processes that each create the schema of the same new file;
-    # the ones that lose the race must not fail (they would answer 503 to feedback).
-    context = multiprocessing.get_context("spawn")
-    for round_ in range(4):
-        url = f"sqlite:///{tmp_path}/round{round_}/kb.sqlite3"
-        barrier, errors = context.Barrier(3), context.Queue()
-        workers = [context.Process(target=_create_schema_after, args=(barrier, url, errors)) for _ in range(3)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=120)
-        assert [worker.exitcode for worker in workers] == [0, 0, 0]
-        assert errors.empty(), errors.get()
-        with Storage(url) as store:
-            assert set(sa.inspect(store.engine).get_table_names()) == set(metadata.tables)
-
-
 def test_in_memory_sqlite_works_across_threads() -> None:
     with Storage("sqlite://") as store:
-        store.create_schema()
+        migrate.upgrade(store)
         store.log_searches([record()])
         assert store.count("search_log") == 1
 
@@ -88,6 +60,7 @@ def test_schema_has_no_client_identifiers(storage: Storage) -> None:
         "helpful",
         "query",
         "comment",
+        "session_id",
     }
     assert {c["name"] for c in inspector.get_columns("search_log")} == {
         "id",
@@ -114,7 +87,7 @@ def test_feedback_is_scrubbed_and_read_back(storage: Storage) -> None:
         comment="rappelez-moi au 06 12 34 56 78, carte 4111 1111 1111 1111",
         created_at=T0,
     )
-    second = storage.add_feedback("auto-renewal", "en", True)
+    second = storage.add_feedback("auto-renewal", "en", True, session_id="3f6c1b1e8a2d4c55")
     assert second > first > 0
     stored = rows(storage, feedback)
     assert stored[0]["query"] == "rembourser [email]"
@@ -122,6 +95,7 @@ def test_feedback_is_scrubbed_and_read_back(storage: Storage) -> None:
     assert stored[0]["helpful"] is False and stored[1]["helpful"] is True
     assert stored[0]["created_at"] == T0 and stored[0]["created_at"].tzinfo is not None
     assert stored[1]["query"] is None and stored[1]["comment"] is None
+    assert stored[0]["session_id"] is None and stored[1]["session_id"] == "3f6c1b1e8a2d4c55"
 
 
 def test_log_searches_inserts_a_batch_with_every_field(storage: Storage) -> None:

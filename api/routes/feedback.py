@@ -68,13 +68,20 @@ class FeedbackRecorded(BaseModel):
     },
 )
 async def post_feedback(kb: KB, storage: Store, body: FeedbackRequest, session: SessionHeader = None) -> JSONResponse:
-    """Store one "was this helpful?" vote; the query and comment are scrubbed of personal data first."""
+    """Store one "was this helpful?" vote (with the widget's ``X-KB-Session``, when sent); the query
+    and comment are scrubbed of personal data first."""
     chosen = kb.resolve_locale(body.locale)
     if not kb.locales_of(body.article_id):
         raise ArticleNotFoundError(body.article_id)
     try:
         await run_in_threadpool(
-            storage.add_feedback, body.article_id, chosen.locale, body.helpful, query=body.query, comment=body.comment
+            storage.add_feedback,
+            body.article_id,
+            chosen.locale,
+            body.helpful,
+            query=body.query,
+            comment=body.comment,
+            session_id=session,
         )
     except SQLAlchemyError:
         raise APIError(ErrorCode.STORAGE_UNAVAILABLE, "the feedback could not be stored; try again later") from None

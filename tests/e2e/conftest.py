@@ -60,7 +60,8 @@ class Server:
 
 @contextmanager
 def running_server(tmp: Path, **extra_env: str) -> Iterator[Server]:
-    """uvicorn serving api.app:app over an index built by `kb reindex` from content/, in ``tmp``;
+    """uvicorn serving api.app:app over an index built by `kb reindex` from content/, on a
+    database made by `kb db upgrade` (as scripts/serve does), in ``tmp``;
     ``extra_env`` adds or overrides ``KB_*`` variables."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -76,10 +77,9 @@ def running_server(tmp: Path, **extra_env: str) -> Iterator[Server]:
         "KB_ACCESS_LOG": "false",
         **extra_env,
     }
-    built = subprocess.run(
-        [_kb_command(), "reindex"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert built.returncode == 0, f"kb reindex failed:\n{built.stdout}\n{built.stderr}"
+    for step in (["reindex"], ["db", "upgrade"]):
+        done = subprocess.run([_kb_command(), *step], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"kb {' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
     log = tmp / "uvicorn.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -22,8 +22,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from kb.storage import Storage, metadata
+from kb.storage import Storage
 
+from ..conftest import drop_all_tables
 from ..ports import free_port
 
 pytestmark = pytest.mark.slow
@@ -97,8 +98,9 @@ class Workspace:
 @pytest.fixture()
 def workspace(tmp_path: Path) -> Workspace:
     space = Workspace(tmp_path)
-    built = space.kb("reindex", "--quiet")
-    assert built.returncode == 0, built.stderr
+    for step in (("reindex", "--quiet"), ("db", "upgrade")):
+        done = space.kb(*step)
+        assert done.returncode == 0, done.stderr
     return space
 
 
@@ -302,7 +304,9 @@ def test_two_replicas_share_feedback_and_the_search_log_through_postgresql(  # t
 ) -> None:
     # Two servers as two replicas would run: the same index generation, one PostgreSQL database.
     with Storage(postgres_url) as store:
-        metadata.drop_all(store.engine)
+        drop_all_tables(store)
+    upgraded = workspace.kb("db", "upgrade", KB_DATABASE_URL=postgres_url)  # one deploy step for both
+    assert upgraded.returncode == 0, upgraded.stderr
     try:
         first, second = start(workers=1, KB_DATABASE_URL=postgres_url), start(workers=1, KB_DATABASE_URL=postgres_url)
         vote = {"article_id": "refund-third-party", "locale": "en", "helpful": False, "comment": "which form?"}
@@ -328,7 +332,7 @@ def test_two_replicas_share_feedback_and_the_search_log_through_postgresql(  # t
         second.stop()
     finally:
         with Storage(postgres_url) as store:
-            metadata.drop_all(store.engine)
+            drop_all_tables(store)
 
 
 def test_the_report_shows_a_zero_result_query_just_made(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
            "KB_ACCESS_LOG": "false", "KB_RATE_LIMIT_PER_MINUTE": "0"}
     bindir = Path(sys.executable).parent
     subprocess.run([str(bindir / "kb"), "reindex", "-q"], env=env, check=True, cwd=ROOT, timeout=300)
+    subprocess.run([str(bindir / "kb"), "db", "upgrade"], env=env, check=True, cwd=ROOT, timeout=300)
     log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen([str(bindir / "uvicorn"), "api.app:app", "--port", str(port)], env=env, cwd=ROOT,
                               stdout=log, stderr=subprocess.STDOUT)
