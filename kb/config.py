@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+RATE_LIMIT_STORAGE_SCHEMES = ("async+redis://", "async+rediss://", "async+redis+unix://")
+
 
 class Settings(BaseSettings):
     # A refused value is not echoed in the error: it may be a secret (a token, a database URL).
@@ -47,7 +49,12 @@ class Settings(BaseSettings):
     )
     query_cache_size: int = Field(4096, ge=0, description="Normalized-query LRU cache entries; 0 turns it off.")
     index_check_seconds: float = Field(1.0, ge=0, description="How often a worker looks for a new index generation.")
-    rate_limit_per_minute: int = Field(1200, ge=0, description="Requests per client per minute per worker; 0 = off.")
+    rate_limit_per_minute: int = Field(1200, ge=0, description="Requests per client per minute; 0 = off.")
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where the rate limit counts: memory:// (each worker its own) or async+redis://host:port/db "
+        "(one limit across workers and replicas).",
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Proxy addresses or networks whose X-Forwarded-For is believed (JSON list: "
@@ -80,6 +87,18 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"KB_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
         return [item.strip() for item in value]
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _async_rate_limit_storage(cls, value: str) -> str:
+        value = value.strip()
+        if value != "memory://" and not value.startswith(RATE_LIMIT_STORAGE_SCHEMES):
+            # A synchronous client (redis://) would block the event loop on every request.
+            raise ValueError(
+                "KB_RATE_LIMIT_STORAGE must be memory:// or async+redis://host:port/db "
+                "(async+rediss:// with TLS, async+redis+unix:///path for a socket)"
+            )
+        return value
 
     @field_validator("admin_token", "metrics_token")
     @classmethod
