@@ -14,7 +14,7 @@ from .errors import install_error_handlers
 from .logs import configure_logging
 from .metrics import Metrics, MetricsMiddleware
 from .middleware import RequestContextMiddleware
-from .ratelimit import RateLimitMiddleware
+from .ratelimit import EXPOSED_HEADERS, RateLimitMiddleware
 from .routes import (
     admin,
     answer,
@@ -73,14 +73,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first: metrics → request context → CORS → rate limit → routes. The rate
     # limit sits inside CORS so that browsers can read a 429, and inside the request context so
     # that it carries a request id and the security headers.
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute,
-                       trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(RateLimitMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", "Accept-Language", "X-KB-Session", "X-Request-ID", "Authorization"],
-        expose_headers=["X-Request-ID", "ETag", "Retry-After"],
+        expose_headers=["X-Request-ID", "ETag", *EXPOSED_HEADERS],
         max_age=600,
     )
     routes = [route for module in modules for route in module.router.routes]

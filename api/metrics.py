@@ -1,5 +1,5 @@
 """Prometheus metrics: per-route request counts and latencies, the index each worker serves,
-the search-log writer and the query cache.
+the search-log writer, the query cache and requests the rate limit could not check.
 
 With one process, each app keeps its metrics in its own registry. With several uvicorn workers,
 set ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory before the server starts (``scripts/serve``
@@ -97,6 +97,11 @@ class Metrics:
         self.log_failed = Counter("kb_search_log_failed", "Search-log records the database refused.", registry=r)
         self.log_queued = Gauge(
             "kb_search_log_queued", "Search-log records waiting to be written.", multiprocess_mode="livesum", registry=r
+        )
+        self.rate_limit_unchecked = Counter(
+            "kb_rate_limit_unchecked",
+            "Requests let through without a rate-limit check because its storage (Redis) failed.",
+            registry=r,
         )
         self.cache_hits = Counter("kb_query_cache_hits", "Query cache hits.", registry=r)
         self.cache_misses = Counter("kb_query_cache_misses", "Query cache misses.", registry=r)

@@ -1,37 +1,60 @@
-"""Per-client rate limit: a token bucket per client address, in each worker process.
+"""Per-client rate limit with the ``limits`` library: a sliding-window counter per client,
+counted in each worker's memory (``memory://``) or in Redis (``async+redis://``), where every
+worker of every replica shares one count per client.
 
-Each client may spend ``per_minute`` requests at once and gets them back continuously
-(``per_minute / 60`` per second); a request without a token gets 429 ``rate_limited`` with
-``Retry-After``. The buckets live in the worker's memory: with N workers (or replicas) a client
-may get up to N times the limit, depending on which worker takes its connections.
+The window is a minute: a request is allowed while the client's requests in the current
+minute window, plus those of the previous window weighted by how much of it lies within the
+last 60 seconds, stay under ``per_minute``. A client may spend its whole minute at once, then
+gets requests back as the previous window's weight decays. Allowed and refused answers carry
+``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset`` (seconds until a request
+is available again; IETF draft names); a refusal is 429 ``rate_limited`` with ``Retry-After``.
+
+When the storage fails (Redis unreachable or too slow), the limit fails open: the request goes
+through unchecked and is counted (``kb_rate_limit_unchecked_total``); after a failure the
+storage is left alone for :data:`RETRY_SECONDS`, so an outage costs each request nothing more
+than a counter increment. The Redis client is asyncio's (``redis.asyncio``): no call blocks the
+event loop.
 
 The client is the socket peer; when the peer is a trusted proxy (``KB_TRUSTED_PROXIES``), it is
 the nearest address of ``X-Forwarded-For`` that is not a trusted proxy, read from the right: the
 one the outermost trusted proxy saw. Addresses further left were written by the client itself
-and could be anything, so they are never used.
-
-Memory is bounded: a bucket idle long enough to be full again is forgotten (forgetting it
-changes nothing), and past ``max_clients`` the least recently seen bucket goes first.
-Health, metrics and static files are never limited.
+and could be anything, so they are never used. Health, metrics and static files are never
+limited.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import math
 import time
-from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, cast
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+import redis.asyncio
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import Storage as LimitsStorage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ErrorCode, error_body
 
+if TYPE_CHECKING:
+    from .services import Services
+
+log = logging.getLogger("api.ratelimit")
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/favicon.ico", "/favicon.svg"})
 EXEMPT_PREFIXES = ("/widget/", "/site/", "/docs")
-MAX_CLIENTS = 50_000
+# What a browser page may read of a response (CORS): the widget backs off on a 429.
+EXPOSED_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After")
+RETRY_SECONDS = 1.0  # after a storage failure, requests go unchecked this long before a new try
+REDIS_TIMEOUT_SECONDS = 0.25  # a Redis slower than this counts as failed: the request goes on
+KEY_PREFIX = "kb-rate-limit"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -76,75 +99,131 @@ class ClientResolver:
         return hops[0][:64] if hops else peer  # every hop is a trusted proxy: the first one asked
 
 
-class TokenBuckets:
-    """Token buckets by client key; ``take`` returns None or the seconds to wait."""
+class CounterStore:
+    """The counters' storage for ``KB_RATE_LIMIT_STORAGE`` (``memory://`` or ``async+redis://…``),
+    and the Redis connections it opens, which :meth:`close` releases (at shutdown)."""
 
-    def __init__(self, per_minute: int, max_clients: int = MAX_CLIENTS):
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0  # tokens per second
-        self.refill_seconds = self.capacity / self.rate if self.rate else math.inf
-        self.max_clients = max(1, max_clients)
-        self.buckets: OrderedDict[str, list[float]] = OrderedDict()  # key → [tokens, updated]
+    def __init__(self, uri: str):
+        self.pool: redis.asyncio.ConnectionPool | None = None
+        if uri == "memory://":
+            self.storage: LimitsStorage = MemoryStorage()
+            return
+        timeouts = {"socket_timeout": REDIS_TIMEOUT_SECONDS, "socket_connect_timeout": REDIS_TIMEOUT_SECONDS}
+        self.pool = redis.asyncio.ConnectionPool.from_url(uri.removeprefix("async+"), **timeouts)
+        # connection_pool is a documented option of RedisStorage; its **options annotation is narrower.
+        self.storage = RedisStorage(
+            uri, implementation="redispy", wrap_exceptions=True, key_prefix=KEY_PREFIX,
+            connection_pool=self.pool,  # type: ignore[arg-type]
+        )
 
-    def take(self, key: str, now: float | None = None) -> int | None:
-        now = time.monotonic() if now is None else now
-        bucket = self.buckets.get(key)
-        if bucket is None:
-            self._evict(now)
-            bucket = self.buckets[key] = [self.capacity, now]
-        else:
-            self.buckets.move_to_end(key)
-            bucket[0] = min(self.capacity, bucket[0] + (now - bucket[1]) * self.rate)
-            bucket[1] = now
-        if bucket[0] >= 1.0:
-            bucket[0] -= 1.0
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.aclose()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One request's outcome: ``allowed`` or not, and what the RateLimit-* headers say."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        pairs = [
+            (b"ratelimit-limit", self.limit),
+            (b"ratelimit-remaining", self.remaining),
+            (b"ratelimit-reset", self.reset_seconds),
+        ]
+        if not self.allowed:
+            pairs.append((b"retry-after", self.reset_seconds))
+        return [(name, str(value).encode()) for name, value in pairs]
+
+
+class RateLimiter:
+    """``per_minute`` requests per client, counted in ``storage``; see the module docstring.
+
+    ``check`` answers a :class:`Decision`, or None when the storage failed and the request is
+    let through unchecked (``on_unchecked`` is called then, for the metrics)."""
+
+    def __init__(self, per_minute: int, storage_uri: str, on_unchecked: Callable[[], None] = lambda: None) -> None:
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1 (0 turns the limit off: build no limiter)")
+        self.item = RateLimitItemPerMinute(per_minute)
+        self.counters = CounterStore(storage_uri)
+        self.strategy = SlidingWindowCounterRateLimiter(self.counters.storage)
+        self.on_unchecked = on_unchecked
+        self._resume_at = 0.0  # monotonic time until which the storage is left alone
+
+    async def check(self, client: str) -> Decision | None:
+        if self._resume_at and time.monotonic() < self._resume_at:
+            self.on_unchecked()
             return None
-        return max(1, math.ceil((1.0 - bucket[0]) / self.rate))
+        try:
+            allowed = await self.strategy.hit(self.item, client)
+            reset_at, remaining = await self.strategy.get_window_stats(self.item, client)
+        except Exception as exc:  # Redis down, slow or refusing: fail open, never a 5xx
+            self.on_unchecked()
+            if not self._resume_at:
+                log.warning("rate limit storage failing, requests go unchecked: %s: %s", type(exc).__name__, exc)
+            self._resume_at = time.monotonic() + RETRY_SECONDS
+            return None
+        if self._resume_at:
+            log.warning("rate limit storage answers again")
+            self._resume_at = 0.0
+        reset = max(0, math.ceil(reset_at - time.time()))
+        return Decision(allowed, self.item.amount, remaining, reset if allowed else max(1, reset))
 
-    def _evict(self, now: float) -> None:
-        buckets = self.buckets
-        while buckets:
-            key, (_tokens, updated) = next(iter(buckets.items()))
-            if len(buckets) < self.max_clients and now - updated < self.refill_seconds:
-                break
-            del buckets[key]
+    async def close(self) -> None:
+        """Release the storage's connections (at shutdown)."""
+        await self.counters.close()
 
 
 class RateLimitMiddleware:
-    """429 ``rate_limited`` with ``Retry-After`` past ``per_minute`` requests of one client."""
+    """429 ``rate_limited`` with ``Retry-After`` past the limit; RateLimit-* headers on every
+    counted response. The limiter is the services' (:class:`api.services.Services`), from the
+    lifespan state; there is none when ``KB_RATE_LIMIT_PER_MINUTE=0``."""
 
-    def __init__(
-        self, app: ASGIApp, per_minute: int, trusted_proxies: Iterable[str] = (), max_clients: int = MAX_CLIENTS
-    ):
+    def __init__(self, app: ASGIApp, trusted_proxies: Iterable[str] = ()):
         self.app = app
-        self.per_minute = per_minute
-        self.buckets = TokenBuckets(per_minute, max_clients) if per_minute > 0 else None
         self.client = ClientResolver(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.buckets is None or scope["type"] != "http":
+        services = cast("Services | None", scope.get("state", {}).get("services"))
+        limiter = services.rate_limiter if services is not None else None
+        if limiter is None or scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
         if path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
-        wait = self.buckets.take(self.client(scope))
-        if wait is None:
+        decision = await limiter.check(self.client(scope))
+        if decision is None:
             await self.app(scope, receive, send)
             return
-        message = f"more than {self.per_minute} requests per minute from this client; retry in {wait} s"
-        body = json.dumps(error_body(ErrorCode.RATE_LIMITED, message)).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": ErrorCode.RATE_LIMITED.status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(wait).encode()),
-                    (b"cache-control", b"no-store"),
-                ],
-            }
+        if decision.allowed:
+            extra = decision.headers()
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = MutableHeaders(scope=message)
+                    for name, value in extra:
+                        headers.append(name.decode(), value.decode())
+                await send(message)
+
+            await self.app(scope, receive, send_with_headers)
+            return
+        message = (
+            f"more than {decision.limit} requests per minute from this client; retry in {decision.reset_seconds} s"
         )
+        body = json.dumps(error_body(ErrorCode.RATE_LIMITED, message)).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"),
+            *decision.headers(),
+        ]
+        await send({"type": "http.response.start", "status": ErrorCode.RATE_LIMITED.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -2,9 +2,10 @@
 :mod:`api.deps` (never through ``app.state``, never by importing the app module).
 
 :class:`Services` holds the settings, the holder of the knowledge base, the storage, the
-search-log writer and the metrics. :func:`running_services` opens them at start-up, runs the
+search-log writer, the metrics and the rate limiter (which :class:`api.ratelimit.RateLimitMiddleware`
+reads from the lifespan state). :func:`running_services` opens them at start-up, runs the
 background tasks (metrics sync, retention purge) and closes everything at shutdown: the writer
-first, which writes what is still queued, then the storage.
+first, which writes what is still queued, then the storage and the rate limiter's connections.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from kb.service import KnowledgeBase
 from kb.storage import SearchRecord
 
 from .metrics import SYNC_SECONDS, Metrics
+from .ratelimit import RateLimiter
 from .storage_state import StorageState, purge_periodically
 
 log = logging.getLogger("api")
@@ -89,6 +91,7 @@ class Services:
     storage: StorageState
     search_log: SearchLogWriter | None
     metrics: Metrics
+    rate_limiter: RateLimiter | None  # None: KB_RATE_LIMIT_PER_MINUTE=0
 
     def log_search(self, started: float, record: Callable[[float], SearchRecord]) -> None:
         """Queue the record ``record(latency_ms)`` builds for a request that began at ``started``
@@ -122,7 +125,18 @@ async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterato
     knowledge.get()
     storage = await run_in_threadpool(StorageState, settings.database_url)
     writer = SearchLogWriter(storage.storage, settings.log_queue_size) if storage.storage is not None else None
-    services = Services(settings=settings, knowledge=knowledge, storage=storage, search_log=writer, metrics=metrics)
+    limiter = None
+    if settings.rate_limit_per_minute:
+        unchecked = metrics.rate_limit_unchecked.inc
+        limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage, on_unchecked=unchecked)
+    services = Services(
+        settings=settings,
+        knowledge=knowledge,
+        storage=storage,
+        search_log=writer,
+        metrics=metrics,
+        rate_limiter=limiter,
+    )
     metrics.started()
     background: list[Coroutine[Any, Any, None]] = [_sync_metrics_periodically(services)]
     if settings.purge_interval_hours > 0:
@@ -139,4 +153,6 @@ async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterato
         if writer is not None and not await run_in_threadpool(writer.close):
             log.warning("search log: shutdown flush did not finish; %s", writer.stats())
         storage.close()
+        if limiter is not None:
+            await limiter.close()
         metrics.stopped()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from kb.indexing import build_index
 from kb.service import KnowledgeBase
 from kb.storage import Storage, metadata
 
+from . import redis_server
 from .postgres_server import ENV_URL, ThrowawayPostgres, unavailable_reason
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +59,15 @@ def upgraded_sqlite(path: Path) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(_upgraded_sqlite_bytes())
     return f"sqlite:///{path}"
+
+
+def clear_of_a_minute_boundary() -> None:
+    """The rate limit's memory:// counts in windows aligned on the minute: a test that must see
+    exactly N requests pass starts clear of a window change (Redis windows start at a client's
+    first request, so tests on Redis need no such care)."""
+    into = time.time() % 60
+    if into > 50:
+        time.sleep(60.2 - into)
 
 
 def drop_all_tables(store: Storage) -> None:
@@ -121,3 +132,28 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]
     if postgres:
         drop_all_tables(store)
     store.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server_url() -> Iterator[str]:
+    """A Redis server for the shared rate limit: ``KB_TEST_REDIS_URL`` (``async+redis://…``) when
+    set, otherwise a throwaway ``redis-server`` started for this test session."""
+    given = os.environ.get(redis_server.ENV_URL)
+    if given:
+        yield given
+        return
+    reason = redis_server.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = redis_server.ThrowawayRedis.start_new()
+    try:
+        yield server.url
+    finally:
+        server.remove()
+
+
+@pytest.fixture()
+def redis_url(redis_server_url: str) -> str:
+    """That Redis server, emptied for this test."""
+    redis_server.flush(redis_server_url)
+    return redis_server_url

@@ -166,3 +166,12 @@ def test_run_all_quick_writes_the_report(tmp_path: Path) -> None:
         assert heading in text
     assert "| ours-cache-off-w1 | search |" in text and "| peer-w1 | search |" in text
     assert "| bare, cache on |" in text
+
+
+def test_rate_limit_cost(redis_url: str) -> None:
+    from bench.rate_limit import run
+
+    result = run(redis_url, 200)
+    assert set(result) == {"memory://, 1 client", "memory://, 10,000 clients", "redis, 1 client",
+                           "redis, 10,000 clients", "redis down (fail open)"}
+    assert all(figures["n"] == 180 and figures["p50"] >= 0 for figures in result.values())

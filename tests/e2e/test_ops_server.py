@@ -1,6 +1,7 @@
 """Operations against real uvicorn servers (subprocesses): reindex under load with two workers,
 feedback across a restart, the search-log queue under overload, the report, admin refusal and
-the rate limit. Nothing here asserts a duration: slow machines only make it slower."""
+the rate limit, in memory and shared through a real Redis (two workers, one limit; Redis going
+away fails open). Nothing here asserts a duration: slow machines only make it slower."""
 
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from kb.storage import Storage
 
-from ..conftest import drop_all_tables
+from ..conftest import clear_of_a_minute_boundary, drop_all_tables
 from ..ports import free_port
+from ..redis_server import ThrowawayRedis, unavailable_reason
 
 pytestmark = pytest.mark.slow
 
@@ -402,6 +405,7 @@ def test_admin_routes_refuse_without_the_token(workspace: Workspace, start) -> N
 
 def test_rate_limit_returns_429(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
     server = start(workers=1, KB_RATE_LIMIT_PER_MINUTE="5")
+    clear_of_a_minute_boundary()
     with httpx.Client(base_url=server.url, timeout=30) as client:
         statuses = [client.get("/v1/search", params={"q": "refund"}).status_code for _ in range(8)]
         assert statuses == [200] * 5 + [429] * 3
@@ -409,4 +413,74 @@ def test_rate_limit_returns_429(workspace: Workspace, start) -> None:  # type: i
         assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
         assert int(refused.headers["retry-after"]) >= 1
         assert client.get("/healthz").status_code == 200 and client.get("/metrics").status_code == 200
+    server.stop()
+
+
+# -- the rate limit shared through a real Redis server (Debian's redis-server, started by the tests)
+
+SHARED_LIMIT = 20
+
+
+def served_by_pid(metrics_dir: Path, route: str) -> dict[str, float]:
+    """Requests each worker answered on ``route``, from its own prometheus-client file."""
+    served: dict[str, float] = {}
+    for path in metrics_dir.glob("counter_*.db"):
+        pid = path.stem.removeprefix("counter_")
+        for family in MultiProcessCollector.merge([str(path)], accumulate=True):
+            for sample in family.samples:
+                if sample.name == "kb_http_requests_total" and sample.labels.get("route") == route:
+                    served[pid] = served.get(pid, 0.0) + sample.value
+    return served
+
+
+def test_two_workers_behind_one_redis_give_a_client_one_limit(  # type: ignore[no-untyped-def]
+    workspace: Workspace, start: Callable[..., Server], redis_url: str
+) -> None:
+    server = start(workers=2, KB_RATE_LIMIT_PER_MINUTE=str(SHARED_LIMIT), KB_RATE_LIMIT_STORAGE=redis_url)
+    metrics_dir = next(workspace.root.glob("prometheus-*"))
+    codes: list[int] = []
+    # A new connection per request: the kernel hands each to either worker. Go on until both
+    # workers have answered (a handful of requests in practice), well past the limit.
+    while len(codes) < 2 * SHARED_LIMIT or len(served_by_pid(metrics_dir, "/v1/locales")) < 2:
+        response = httpx.get(server.url + "/v1/locales", timeout=30)
+        assert response.status_code in (200, 429), response.text
+        assert response.headers["ratelimit-limit"] == str(SHARED_LIMIT)
+        codes.append(response.status_code)
+        assert len(codes) < 500, "every request went to one worker"
+    assert codes == [200] * SHARED_LIMIT + [429] * (len(codes) - SHARED_LIMIT)
+    assert sorted(served_by_pid(metrics_dir, "/v1/locales").values())[0] >= 1  # both workers counted against it
+    server.stop()
+
+
+@pytest.fixture()
+def own_redis() -> Iterator[ThrowawayRedis]:
+    """A Redis server of this test alone, which it can stop and start again on the same port."""
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = ThrowawayRedis.start_new()
+    yield server
+    server.remove()
+
+
+def test_redis_going_away_fails_open_counted_and_never_a_5xx(  # type: ignore[no-untyped-def]
+    workspace: Workspace, start: Callable[..., Server], own_redis: ThrowawayRedis
+) -> None:
+    server = start(workers=1, KB_RATE_LIMIT_PER_MINUTE="3", KB_RATE_LIMIT_STORAGE=own_redis.url)
+    assert server.get("/v1/locales").headers["ratelimit-remaining"] == "2"
+
+    own_redis.stop()
+    away = [server.get("/v1/search", params={"q": "refund"}) for _ in range(10)]
+    assert [r.status_code for r in away] == [200] * 10  # over the limit of 3, unchecked: no 429, no 5xx
+    assert not any("ratelimit-limit" in r.headers for r in away)
+    unchecked = samples(server.metrics(), "kb_rate_limit_unchecked_total")
+    assert unchecked and unchecked[0][1] == 10
+
+    own_redis.start()  # back, and empty: counting starts again
+    back = wait_for(lambda: "ratelimit-remaining" in (r := server.get("/v1/locales")).headers and r,
+                    "the limit to be checked again")
+    assert back.headers["ratelimit-remaining"] == "2"  # type: ignore[attr-defined]
+    assert [server.get("/v1/locales").status_code for _ in range(3)] == [200, 200, 429]
+    log = server.log.read_text(errors="replace")
+    assert "rate limit storage failing" in log and "rate limit storage answers again" in log
     server.stop()
