@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +20,15 @@ from kb.config import Settings
 from .conftest import clear_of_a_minute_boundary, make_settings
 from .ports import free_port
 
+T = TypeVar("T")
+
+
+def run_in_own_loop(scenario: Callable[[], Coroutine[object, object, T]]) -> T:
+    """``asyncio.run`` in a thread of its own: Playwright's sync API (the browser tests, in the
+    same test process) leaves an event loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, scenario()).result()
+
 
 def test_the_limit_spends_its_minute_then_refuses_with_the_wait() -> None:
     async def scenario() -> list[Decision | None]:
@@ -24,7 +36,7 @@ def test_the_limit_spends_its_minute_then_refuses_with_the_wait() -> None:
         return [await limiter.check(client) for client in ("a", "a", "a", "a", "b")]
 
     clear_of_a_minute_boundary()
-    first, second, third, refused, other = asyncio.run(scenario())
+    first, second, third, refused, other = run_in_own_loop(scenario)
     assert [d.allowed for d in (first, second, third) if d] == [True, True, True]
     assert [d.remaining for d in (first, second, third) if d] == [2, 1, 0]
     assert refused is not None and not refused.allowed and 1 <= refused.reset_seconds <= 60
@@ -45,7 +57,7 @@ def test_a_storage_that_fails_lets_requests_through_and_counts_them() -> None:
         finally:
             await limiter.close()
 
-    assert asyncio.run(scenario()) == [None] * 5
+    assert run_in_own_loop(scenario) == [None] * 5
     assert len(unchecked) == 5  # the first failed, the others did not even try (RETRY_SECONDS)
 
 
