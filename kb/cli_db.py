@@ -30,7 +30,8 @@ def _open(url: str):  # -> Storage (imported lazily: SQLAlchemy is slow to impor
     try:
         return Storage(url)
     except (ArgumentError, OSError, ImportError) as exc:
-        raise click.ClickException(f"cannot open the database {redact_url(url)}: {redact_text(str(exc), url)}") from exc
+        reason = redact_text(str(exc), url)
+        raise click.ClickException(f"cannot open the database {redact_url(url)!r}: {reason}") from exc
 
 
 def _state(storage):  # -> SchemaState
@@ -42,7 +43,7 @@ def _state(storage):  # -> SchemaState
         return schema_state(storage)
     except (SQLAlchemyError, SchemaError) as exc:
         reason = redact_text(str(exc), storage.url)
-        raise click.ClickException(f"cannot read the database {redact_url(storage.url)}: {reason}") from exc
+        raise click.ClickException(f"cannot open the database {redact_url(storage.url)!r}: {reason}") from exc
 
 
 def open_storage(settings: Settings):  # -> Storage
