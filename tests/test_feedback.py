@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api import lifecycle
+from api import storage_state
 from api.app import create_app
 from kb import migrate
 from kb.storage import Storage
@@ -144,7 +144,7 @@ def test_a_schema_behind_is_reported_and_refuses_feedback_until_upgraded(
 ) -> None:
     """The server never creates tables: on a database `kb db upgrade` has not reached, search
     serves, /readyz says "schema behind" and feedback is 503; once upgraded, all is well again."""
-    monkeypatch.setattr(lifecycle, "RETRY_SECONDS", 0.1)
+    monkeypatch.setattr(storage_state, "RETRY_SECONDS", 0.1)
     database = tmp_path / "kb.sqlite3"
     with Storage(f"sqlite:///{database}") as store:
         migrate.upgrade(store, migrate.BASELINE)  # the schema of the release before
