@@ -75,7 +75,8 @@ class PhraseTable:
     # "turn [it] off").
     gaps: int = 0
     _entries: dict[str, list[tuple[tuple[Token, ...], str]]] = field(default_factory=dict)
-    _long_words: list[tuple[str, str]] = field(default_factory=list)
+    _long_words: dict[str, str] = field(default_factory=dict)  # folded name → name, for typos
+    _one_typo: dict[str, set[str]] = field(default_factory=dict)  # a name less one letter → names
     _first_words: list[str] = field(default_factory=list)  # sorted, for words being typed
 
     @classmethod
@@ -96,7 +97,10 @@ class PhraseTable:
             self._entries.setdefault(key, []).append((words, name))
         insort(self._first_words, words[0].folded)
         if self.fuzzy and len(words) == 1 and len(words[0].folded) >= FUZZY_MIN_LETTERS:
-            self._long_words.append((words[0].folded, name))
+            folded = words[0].folded
+            self._long_words.setdefault(folded, name)
+            for variant in _less_one_letter(folded):
+                self._one_typo.setdefault(variant, set()).add(folded)
 
     def _keys(self, token: Token) -> Iterable[str]:
         return token.keys if self.by_stem else (token.folded,)
@@ -128,20 +132,23 @@ class PhraseTable:
     ) -> tuple[int, str] | None:
         """The longest phrase starting at ``start``: (end, name)."""
         best: tuple[int, str] | None = None
-        keys = list(self._keys(tokens[start]))
-        if tokens[start] is typed and may_start and len(typed.folded) >= MIN_PREFIX:
+        token = tokens[start]
+        entries = self._entries
+        keys = [k for k in self._keys(token) if k in entries]
+        if token is typed and may_start and len(typed.folded) >= MIN_PREFIX:
             at = bisect_left(self._first_words, typed.folded)
             keys += [w for w in self._first_words[at : at + MAX_TYPED_KEYS] if w.startswith(typed.folded)]
-        for key in dict.fromkeys(keys):
-            for words, name in self._entries.get(key, ()):
-                end = self._end(tokens, start, words, typed)
+        for key in dict.fromkeys(keys) if len(keys) > 1 else keys:
+            for words, name in entries[key]:
+                end = start + 1 if len(words) == 1 else self._end(tokens, start, words, typed)
                 if end is not None and (best is None or end > best[0]):
                     best = (end, name)
-        if best is None and self.fuzzy and len(tokens[start].folded) >= FUZZY_MIN_LETTERS:
+        if best is None and self.fuzzy and len(token.folded) >= FUZZY_MIN_LETTERS and token.folded not in entries:
             word = tokens[start].folded
-            for entry, name in self._long_words:
-                if abs(len(entry) - len(word)) <= 1 and edit_distance(word, entry, 1) <= 1:
-                    return start + 1, name
+            for variant in _less_one_letter(word):  # a deletion index: one typo found in microseconds
+                for entry in sorted(self._one_typo.get(variant, ())):
+                    if edit_distance(word, entry, 1) <= 1:
+                        return start + 1, self._long_words[entry]
         return best
 
     def find(self, tokens: list[Token], unfinished: bool = False, may_start: bool = False) -> list[Match]:
@@ -161,6 +168,11 @@ class PhraseTable:
             found.append(Match(name, position, end, phrase))
             position = end
         return found
+
+
+def _less_one_letter(word: str) -> list[str]:
+    """The word itself and every string one letter shorter: two words one edit apart share one."""
+    return [word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]
 
 
 @dataclass
