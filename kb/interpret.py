@@ -15,7 +15,16 @@ import re
 from dataclasses import dataclass, field
 
 from .analysis import STOP_WORDS, sanitize, word_stems
-from .knowledge import CONTEXT_CONCEPTS, Knowledge, Match, Token, make_token, tokenize
+from .knowledge import (
+    COMPANY_CHANNELS,
+    CONTEXT_CONCEPTS,
+    SUBSCRIPTION_CHANNELS,
+    Knowledge,
+    Match,
+    Token,
+    make_token,
+    tokenize,
+)
 from .models import FoundPhrase, Interpretation, TimeSpan
 from .vocabulary import MAX_WORD, Vocabulary
 from .wordlist import WORD_VOTE, WordList, clear_winner, language_votes
@@ -115,22 +124,17 @@ class Interpreter:
         reading.concepts = knowledge.concepts.find(corrected)
         # A word being typed may end a place's name ("john lew"), or start one unless it is
         # already completing a word of the index ("cha" → "chat", not "charter").
-        starts = typing and not self.vocab.completions(tokens[-1].folded, 1)
+        last = tokens[-1].folded
+        starts = typing and last not in self.vocab and not self.vocab.completions(last, 1)
+        known = self.vocab.frequencies
         # A named place wins over a generic word; then the most specific ("google play store" over "store").
-        places = knowledge.places.find(tokens, typing, starts) or knowledge.generic_places.find(tokens, typing, starts)
+        named = knowledge.places.find(tokens, typing, starts, known)
+        places = named or knowledge.generic_places.find(tokens, typing, starts, known)
         reading.place = max(places, key=lambda m: (m.length, -m.start)) if places else None
         reading.product = bool(knowledge.product.find(corrected))
         # A word still being typed is not yet a subject ("tele…" may become "téléphone").
-        last = tokens[-1].folded
         finished = tokens[:-1] if typing and last not in self.vocab and self.vocab.completions(last, 1) else tokens
-        out_of_scope = knowledge.out_of_scope.find(finished) or knowledge.out_of_scope.find(corrected[: len(finished)])
-        if not out_of_scope and reading.place is not None and not reading.product:
-            # Another company's own service, named with where it was bought: "my Orange mobile plan".
-            place = reading.place
-            out_of_scope = [
-                m for m in knowledge.other_services.find(finished) if m.end <= place.start or m.start >= place.end
-            ]
-        reading.out_of_scope = out_of_scope[0] if out_of_scope else None
+        reading.out_of_scope = self._other_subject(reading, finished, corrected[: len(finished)], bool(named))
         self._time(reading)
         reading.filler = [i for i, t in enumerate(tokens) if t.folded in filler and not is_stop(t.folded)]
         fillers = set(reading.filler)
@@ -144,6 +148,27 @@ class Interpreter:
         self._bound(reading, content)
         reading.language = self._language(tokens)
         return reading
+
+    def _other_subject(
+        self, reading: Reading, finished: list[Token], corrected: list[Token], named: bool
+    ) -> Match | None:
+        """Words saying the question is another business than this help center's."""
+        knowledge = self.knowledge
+        found = knowledge.out_of_scope.find(finished) or knowledge.out_of_scope.find(corrected)
+        place = reading.place
+        if found or place is None or reading.product:
+            return found[0] if found else None
+        # Another company's own service, named with where it was bought: "my Orange mobile plan".
+        for service in knowledge.other_services.find(finished):
+            if service.end <= place.start or service.start >= place.end:
+                return service
+        # Reaching a shop or a provider, or leaving a provider, without a word of the product or
+        # of money back: that company's own business ("phone number of Fnac", "cancel my SFR").
+        names = set(reading.concept_names())
+        if named and "refund" not in names and place.name in COMPANY_CHANNELS:
+            if "contact" in names or ("cancel" in names and place.name in SUBSCRIPTION_CHANNELS):
+                return place
+        return None
 
     def _corrections(self, tokens: list[Token], typing: bool) -> dict[int, list[tuple[str, int]]]:
         """Typo candidates for words that are neither in the index nor words of the languages,

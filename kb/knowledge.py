@@ -10,7 +10,7 @@ words, accents and case ignored, in any language, so a question mixing languages
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .analysis import LANGUAGES, exact_analyzer, fold, is_stop_word, word_stems
@@ -22,6 +22,11 @@ OTHER_PLACE = "other"  # a purchase place the help center does not cover
 # nothing special in the search ("bought" stays a common word of the purchase articles).
 CONTEXT_CONCEPTS = frozenset({"purchase"})
 GENERIC = "any"  # regions of purchase_channels whose label starts so hold generic words
+# Purchase channels whose places are companies with their own contacts (shops, providers), and
+# those that sell subscriptions of their own (providers): asked about without the product, the
+# question is theirs.
+COMPANY_CHANNELS = frozenset({"third_party", "service_provider"})
+SUBSCRIPTION_CHANNELS = frozenset({"service_provider"})
 FUZZY_MIN_LETTERS = 6  # a place name this long still matches with one typo ("amazone")
 MIN_PREFIX = 3  # letters of a word being typed before it may start a phrase ("swissc" → "swisscom")
 MIN_PREFIX_AFTER = 2  # … or end one whose other words are there ("boutique en li" → "… en ligne")
@@ -128,7 +133,7 @@ class PhraseTable:
         return position
 
     def _match_at(
-        self, tokens: list[Token], start: int, typed: Token | None, may_start: bool
+        self, tokens: list[Token], start: int, typed: Token | None, may_start: bool, known: Container[str]
     ) -> tuple[int, str] | None:
         """The longest phrase starting at ``start``: (end, name)."""
         best: tuple[int, str] | None = None
@@ -143,7 +148,8 @@ class PhraseTable:
                 end = start + 1 if len(words) == 1 else self._end(tokens, start, words, typed)
                 if end is not None and (best is None or end > best[0]):
                     best = (end, name)
-        if best is None and self.fuzzy and len(token.folded) >= FUZZY_MIN_LETTERS and token.folded not in entries:
+        fuzzy = self.fuzzy and len(token.folded) >= FUZZY_MIN_LETTERS
+        if best is None and fuzzy and token.folded not in entries and token.folded not in known:
             word = tokens[start].folded
             for variant in _less_one_letter(word):  # a deletion index: one typo found in microseconds
                 for entry in sorted(self._one_typo.get(variant, ())):
@@ -151,15 +157,22 @@ class PhraseTable:
                         return start + 1, self._long_words[entry]
         return best
 
-    def find(self, tokens: list[Token], unfinished: bool = False, may_start: bool = False) -> list[Match]:
+    def find(
+        self,
+        tokens: list[Token],
+        unfinished: bool = False,
+        may_start: bool = False,
+        known: Container[str] = frozenset(),
+    ) -> list[Match]:
         """Every phrase in ``tokens``, left to right; at each position the longest wins. With
         ``unfinished``, the last token is a word being typed: it may be the start of a phrase's
-        last word ("john lew" → "john lewis"), and with ``may_start`` of its first word too."""
+        last word ("john lew" → "john lewis"), and with ``may_start`` of its first word too.
+        Words in ``known`` are never taken for a phrase's typo ("direct" is not "directv")."""
         found: list[Match] = []
         position = 0
         typed = tokens[-1] if unfinished and tokens and not is_stop_word(tokens[-1].folded) else None
         while position < len(tokens):
-            hit = self._match_at(tokens, position, typed, may_start)
+            hit = self._match_at(tokens, position, typed, may_start, known)
             if hit is None:
                 position += 1
                 continue

@@ -248,17 +248,21 @@ def test_example_questions_are_indexed_and_checked(tmp_path: Path) -> None:
     assert content.articles[0].questions == ["How do I stop the yearly renewal?"]
 
 
-def test_a_question_asked_in_two_articles_is_rejected_with_its_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (("en", "other", "how do I stop the yearly renewal"), "en/other.md:9: question 'how do I stop the yearly"),
+        (("fr", "auto-renewal", "How can I turn off the renewal?"), "fr/auto-renewal.md:9: question 'How can I"),
+    ],
+    ids=["asked-in-two-articles", "wrong-language"],
+)
+def test_questions_asked_twice_or_in_the_wrong_language_are_rejected_with_their_line(
+    tmp_path: Path, second: tuple[str, str, str], expected: str
+) -> None:
     root = tmp_path / "content"
     write(root, "en", "auto-renewal.md", with_questions("auto-renewal", ["How do I stop the yearly renewal?"]))
-    write(root, "en", "other.md", with_questions("other", ["how do I stop the yearly renewal"]))
+    locale, article_id, question = second
+    write(root, locale, f"{article_id}.md", with_questions(article_id, [question]))
     problems = problems_of(root)
-    assert any("en/other.md:9:" in p and "also asked in 'auto-renewal'" in p for p in problems), problems
-
-
-def test_a_question_in_the_wrong_language_is_rejected(tmp_path: Path) -> None:
-    root = tmp_path / "content"
-    write(root, "en", "auto-renewal.md", with_questions("auto-renewal", ["How do I stop the yearly renewal?"]))
-    write(root, "fr", "auto-renewal.md", with_questions("auto-renewal", ["How can I turn off the renewal?"]))
-    problems = problems_of(root)
-    assert any("fr/auto-renewal.md:9:" in p and "looks en, not fr" in p for p in problems), problems
+    reason = "also asked in 'auto-renewal'" if article_id == "other" else "looks en, not fr"
+    assert any(expected in p and reason in p for p in problems), problems

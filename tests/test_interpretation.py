@@ -143,6 +143,8 @@ def test_money_back_and_stopping_the_first_asked_wins_and_the_other_is_offered(
     "q",
     [
         "cancel my orange mobile plan",  # another company's own service, named with a place
+        "numéro de téléphone de la Fnac",  # reaching a shop, without the product
+        "annuler mon abonnement SFR",  # leaving a provider, without the product
         "refund my netflix subscription",
         "remboursement impôts",
         "how do I install Norton on a Chromebook",
@@ -151,6 +153,16 @@ def test_money_back_and_stopping_the_first_asked_wins_and_the_other_is_offered(
 def test_other_subjects_are_declined(knowledge_base: KnowledgeBase, q: str) -> None:
     response = knowledge_base.answer(q)
     assert response.answer is None and response.intent is None
+
+
+@pytest.mark.parametrize(
+    "q", ["live chat", "est-ce qu'il y a un chat en direct avec le support ?", "cancel norton bought through verizon"]
+)
+def test_words_of_the_index_are_not_taken_for_places(knowledge_base: KnowledgeBase, q: str) -> None:
+    # "chat" being typed is not the start of "Chatr", "direct" is not a typo of "DirecTV"; a place
+    # with the product named is where it was bought.
+    response = knowledge_base.answer(q)
+    assert response.answer is not None and response.answer.article_id in {"contact-support", "auto-renewal"}
 
 
 @pytest.mark.parametrize(
