@@ -251,6 +251,7 @@ class AnsweringRules(BaseModel):
     product: list[str] = Field(default_factory=list)
     other_services: list[str] = Field(default_factory=list)
     out_of_scope: list[str] = Field(default_factory=list)
+    other_products: list[str] = Field(default_factory=list)
     filler: list[str] = Field(default_factory=list)
     time: TimeRules = Field(default_factory=TimeRules)
 

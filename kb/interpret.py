@@ -33,7 +33,19 @@ MAX_QUERY_CHARS = 500  # what the API accepts; the engine reads all of it
 MAX_WORDS = 12  # content words searched; the rest are reported as dropped
 MAX_TOKENS = 150  # words read at all (500 characters hold fewer in practice)
 MAX_CORRECTIONS = 2
+COMMON_ZIPF = 3.5  # about once per 3 million words: common enough never to be a place name's typo
 _DIGITS_UNIT = re.compile(r"^(\d{1,4})([a-z]+)$")
+
+
+class _CommonWords:
+    """Words never taken for a typo of a place name: the index's, and common words of the
+    languages ("spring" is not "Sprint", "direct" not "DirecTV"; a rarer "amazone" may be "Amazon")."""
+
+    def __init__(self, vocab: Vocabulary, wordlist: WordList):
+        self.vocab, self.wordlist = vocab, wordlist
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.vocab or (isinstance(word, str) and self.wordlist.best_zipf(word) >= COMMON_ZIPF)
 
 
 def is_stop(folded_word: str) -> bool:
@@ -126,7 +138,7 @@ class Interpreter:
         # already completing a word of the index ("cha" → "chat", not "charter").
         last = tokens[-1].folded
         starts = typing and last not in self.vocab and not self.vocab.completions(last, 1)
-        known = self.vocab.frequencies
+        known = _CommonWords(self.vocab, self.wordlist)
         # A named place wins over a generic word; then the most specific ("google play store" over "store").
         named = knowledge.places.find(tokens, typing, starts, known)
         places = named or knowledge.generic_places.find(tokens, typing, starts, known)
@@ -155,6 +167,8 @@ class Interpreter:
         """Words saying the question is another business than this help center's."""
         knowledge = self.knowledge
         found = knowledge.out_of_scope.find(finished) or knowledge.out_of_scope.find(corrected)
+        if not found and not reading.product:
+            found = knowledge.other_products.find(finished)
         place = reading.place
         if found or place is None or reading.product:
             return found[0] if found else None

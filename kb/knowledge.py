@@ -203,6 +203,7 @@ class Knowledge:
     places: PhraseTable  # named places → purchase channel name, or OTHER_PLACE
     generic_places: PhraseTable  # words naming a kind of place ("shop", "internet provider")
     out_of_scope: PhraseTable
+    other_products: PhraseTable
     product: PhraseTable
     other_services: PhraseTable
     filler: frozenset[str]
@@ -224,7 +225,8 @@ class Knowledge:
             concepts=PhraseTable.build({str(k): v for k, v in rules.concepts.items()}, by_stem=True, gaps=2),
             places=PhraseTable.build(places, fuzzy=True),
             generic_places=PhraseTable.build(generic, fuzzy=True),
-            out_of_scope=PhraseTable.build({"out_of_scope": rules.out_of_scope}),
+            out_of_scope=PhraseTable.build({"out_of_scope": rules.out_of_scope}, gaps=2),
+            other_products=PhraseTable.build({"other_product": rules.other_products}),
             product=PhraseTable.build({"product": rules.product}),
             other_services=PhraseTable.build({"other_service": rules.other_services}),
             filler=frozenset(fold(w) for item in rules.filler for w in item.split()),
