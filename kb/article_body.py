@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
+from collections.abc import Iterator
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer, model_validator
 
 from .errors import ContentProblem
 
@@ -26,16 +27,21 @@ _ANCHOR_OK = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 class Block(BaseModel):
     """A paragraph, a bulleted list or a run of steps, as written (inline markdown kept), for
-    pages that show the article whole; ``lines`` holds each item's first line in its file."""
+    pages that show the article whole. ``lines`` holds each item's first line in its file, for
+    ``kb check``; the index does not keep it."""
 
     kind: Literal["paragraph", "bullets", "steps"]
     items: list[str]
-    lines: list[int]
+    lines: list[int] = Field(default_factory=list, exclude=True)
 
 
 class Section(BaseModel):
     """One ``##`` section of an article (position 0 is the introduction). ``paragraphs`` and
-    ``steps`` are plain text (what search and answers use); ``blocks`` keep the markdown."""
+    ``steps`` are plain text (what search and answers use); ``blocks`` keep the markdown.
+
+    Most items are written without markup on one line: their markdown is their plain text. The
+    index stores those as null and reading fills them with the plain string itself, so that
+    every worker holds each text once (about 90 MB less at 10,000 articles per locale)."""
 
     anchor: str
     heading: str
@@ -48,6 +54,34 @@ class Section(BaseModel):
     @property
     def text(self) -> str:
         return "\n".join([*self.paragraphs, *self.steps])
+
+    def _plain_texts(self) -> Iterator[str | None]:
+        """The plain text each block item became, item by item: steps come from ``steps``, the
+        other items from ``paragraphs``."""
+        steps, others = iter(self.steps), iter(self.paragraphs)
+        for block in self.blocks:
+            source = steps if block.kind == "steps" else others
+            for _ in block.items:
+                yield next(source, None)
+
+    @field_serializer("blocks")
+    def _store_blocks(self, blocks: list[Block]) -> list[dict[str, object]]:
+        plains = self._plain_texts()
+        return [{"kind": b.kind, "items": [None if item == next(plains) else item for item in b.items]} for b in blocks]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_blocks(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not data.get("blocks"):
+            return data
+        steps, others = iter(data.get("steps") or ()), iter(data.get("paragraphs") or ())
+        for block in data["blocks"]:
+            if isinstance(block, dict) and isinstance(block.get("items"), list):
+                source = steps if block.get("kind") == "steps" else others
+                plains = [next(source, None) for _ in block["items"]]  # every item has one, stored or not
+                pairs = zip(block["items"], plains, strict=True)
+                block["items"] = [plain if item is None else item for item, plain in pairs]
+        return data
 
 
 def plain_text(markdown: str) -> str:
