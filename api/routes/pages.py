@@ -3,7 +3,6 @@ page per article and locale, rendered from ``api/templates/``."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from babel.dates import format_date
@@ -12,6 +11,7 @@ from markupsafe import Markup
 from starlette.exceptions import HTTPException
 
 from kb.article_body import Block
+from kb.content import ARTICLE_ID
 from kb.errors import ArticleNotFoundError, LocaleError
 from kb.locales import display_name
 from kb.markup import LinkTarget, inline_html
@@ -23,7 +23,6 @@ from ..templating import render_page
 
 router = APIRouter(include_in_schema=False)
 
-_ARTICLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){0,20}$")
 # Questions shown on the demo page as examples, in the language they are written in: the widget
 # answers them whatever the page's language.
 EXAMPLES = (("fr", "je veux être remboursé"), ("en", "turn off auto renew"), ("fr", "numéro du service client"))
@@ -103,7 +102,7 @@ def article_page(request: Request, kb: KB, site: SiteDep, locale: str, article_i
         ui = kb.resolve_locale(locale).locale
     except LocaleError:
         return _not_found_page(request, kb.default_locale)
-    if not _ARTICLE_ID.match(article_id):
+    if not ARTICLE_ID.match(article_id):
         return _not_found_page(request, ui)
     try:
         article, fallback = kb.get_article(article_id, ui)
