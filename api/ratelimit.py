@@ -6,8 +6,8 @@ The window is a minute: a request is allowed while the client's requests in the 
 minute window, plus those of the previous window weighted by how much of it lies within the
 last 60 seconds, stay under ``per_minute``. A client may spend its whole minute at once, then
 gets requests back as the previous window's weight decays. Allowed and refused answers carry
-``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset`` (seconds until a request
-is available again; IETF draft names); a refusal is 429 ``rate_limited`` with ``Retry-After``.
+``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset`` (seconds until the count
+goes down; IETF draft names); a refusal is 429 ``rate_limited`` with ``Retry-After``.
 
 When the storage fails (Redis unreachable or too slow), the limit fails open: the request goes
 through unchecked and is counted (``kb_rate_limit_unchecked_total``); after a failure the

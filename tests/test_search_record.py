@@ -12,6 +12,7 @@ from kb.indexing import build_index
 from kb.service import KnowledgeBase
 from kb.storage import SearchRecord, Storage, search_log
 
+from .conftest import upgraded_sqlite
 from .test_search_engine import write
 
 
@@ -61,8 +62,7 @@ def test_an_answer_record(kb: KnowledgeBase) -> None:
 def test_the_query_is_scrubbed_when_written(kb: KnowledgeBase, tmp_path: Path) -> None:
     record = SearchRecord.for_search(kb.search("boat jean@example.com +33 6 12 34 56 78", "en"), 1.0, None)
     assert "jean@example.com" in record.query_normalized  # kept in memory only until written
-    with Storage(f"sqlite:///{tmp_path / 'kb.sqlite3'}") as store:
-        store.create_schema()
+    with Storage(upgraded_sqlite(tmp_path / "kb.sqlite3")) as store:
         store.log_searches([record])
         with store.connect() as conn:
             stored = conn.execute(search_log.select()).mappings().one()
