@@ -35,7 +35,7 @@ def test_the_view_stays_until_a_new_generation_and_keeps_answering_after(tmp_pat
 
 def test_the_threshold_is_a_parameter_and_part_of_the_cache_key(knowledge_base: KnowledgeBase, index_dir: Path) -> None:
     cached = KnowledgeBase(index_dir, cache_size=64).current()
-    question = "norton phone support"  # answered from the ranking alone, with a confidence below 1
+    question = "recurring payment norton"  # answered from the ranking alone, with a confidence below 1
     assert cached.answer(question, "en").answer is not None  # the default threshold
     assert cached.answer(question, "en", threshold=1.01).answer is None  # a stricter one, not the cached answer
     assert cached.answer(question, "en", threshold=RANKING_THRESHOLD).answer is not None
