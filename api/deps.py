@@ -15,6 +15,7 @@ from kb.config import Settings
 from kb.storage import Storage
 from kb.view import KnowledgeView
 
+from .errors import APIError, ErrorCode
 from .services import Services
 
 MAX_Q_CHARS = 500
@@ -40,8 +41,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 async def get_kb(services: ServicesDep) -> KnowledgeView:
     """The served generation, one view for the whole request (FastAPI resolves a dependency once
-    per request); 503 ``index_unavailable`` while no index was built."""
-    return services.knowledge.require().current()
+    per request); 503 ``index_unavailable`` while no generation opens and verifies."""
+    return services.knowledge.current()
 
 
 KB = Annotated[KnowledgeView, Depends(get_kb)]
@@ -74,3 +75,13 @@ SessionHeader = Annotated[
         description="Random per-visit id sent by the widget; groups the keystrokes of one search.",
     ),
 ]
+
+
+async def json_only(request: Request) -> None:
+    """415 for a body that is not JSON, rather than a puzzling validation error."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise APIError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as application/json")
+
+
+JsonBody = Depends(json_only)

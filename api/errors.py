@@ -28,9 +28,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kb.errors import (
     ArticleNotFoundError,
     ContentError,
+    CorruptGenerationError,
     IndexBuildError,
     IndexBusyError,
     IndexNotFoundError,
+    IndexWriteError,
+    InsufficientStorageError,
     KBError,
     LocaleError,
 )
@@ -58,6 +61,7 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     RATE_LIMITED = "rate_limited"
     INDEX_BUILD_FAILED = "index_build_failed"
+    INSUFFICIENT_STORAGE = "insufficient_storage"
     INDEX_UNAVAILABLE = "index_unavailable"
     STORAGE_UNAVAILABLE = "storage_unavailable"
     INTERNAL_ERROR = "internal_error"
@@ -83,6 +87,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.INDEX_BUILD_FAILED: 500,
+    ErrorCode.INSUFFICIENT_STORAGE: 507,
     ErrorCode.INDEX_UNAVAILABLE: 503,
     ErrorCode.STORAGE_UNAVAILABLE: 503,
     ErrorCode.INTERNAL_ERROR: 500,
@@ -101,19 +106,29 @@ def _content_message(exc: ContentError) -> str:
     return f"{len(exc.problems)} problem(s) in the content; the index was not changed"
 
 
+_INDEX_UNAVAILABLE = KBErrorAnswer(ErrorCode.INDEX_UNAVAILABLE, None, lambda _: "the search index is not available yet")
+
+
+def _write_message(exc: IndexWriteError) -> str:
+    return f"{exc.reason} while writing the new index; the previous index still serves"
+
+
 # Library errors → code (and so status), field and message; looked up along the exception's MRO,
 # the way httpx maps httpcore's exceptions to its own.
 KB_ERRORS: dict[type[KBError], KBErrorAnswer] = {
     LocaleError: KBErrorAnswer(ErrorCode.INVALID_PARAMETER, "locale", lambda exc: f"locale: {exc}"),
     ArticleNotFoundError: KBErrorAnswer(ErrorCode.ARTICLE_NOT_FOUND, "article_id"),
-    IndexNotFoundError: KBErrorAnswer(
-        ErrorCode.INDEX_UNAVAILABLE, None, lambda _: "the search index is not available yet"
-    ),
+    IndexNotFoundError: _INDEX_UNAVAILABLE,
+    # The knowledge base serves another generation instead; should one escape, the same answer.
+    CorruptGenerationError: _INDEX_UNAVAILABLE,
     IndexBusyError: KBErrorAnswer(ErrorCode.REINDEX_IN_PROGRESS),
     ContentError: KBErrorAnswer(ErrorCode.INVALID_CONTENT, None, _content_message),
     IndexBuildError: KBErrorAnswer(
         ErrorCode.INDEX_BUILD_FAILED, None, lambda exc: f"{exc}; the previous index still serves"
     ),
+    # The reason only: the path of the index folder stays in the server's log.
+    IndexWriteError: KBErrorAnswer(ErrorCode.INDEX_BUILD_FAILED, None, _write_message),
+    InsufficientStorageError: KBErrorAnswer(ErrorCode.INSUFFICIENT_STORAGE, None, _write_message),
     KBError: KBErrorAnswer(ErrorCode.INTERNAL_ERROR, None, lambda _: "internal error"),
 }
 # The framework's own HTTP errors (no route, wrong method, unreadable body); any other status

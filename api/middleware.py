@@ -18,7 +18,9 @@ import re
 import time
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ErrorCode, error_body
@@ -33,9 +35,27 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (b"cross-origin-resource-policy", b"cross-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+# Other sites' pages load the widget's files (a <script> or <link> needs no CORS); nothing else
+# is for them to embed. The API's JSON reaches other origins through CORS, which CORP leaves alone.
+WIDGET_FILES = "/widget/"
+CORP = b"cross-origin-resource-policy"
+
+
+def _resource_policy(path: str) -> tuple[bytes, bytes]:
+    return (CORP, b"cross-origin" if path.startswith(WIDGET_FILES) else b"same-origin")
+
+
+def _relative(location: bytes, host: bytes | None) -> bytes:
+    """A redirect to this service names a path, never the host the client wrote in ``Host``
+    (Starlette builds the trailing-slash redirect from it: a poisoned cache would send others
+    away)."""
+    target = urlsplit(location.decode("latin-1"))
+    if not target.scheme or (host is not None and target.netloc.lower() != host.decode("latin-1").lower()):
+        return location
+    path = "/" + target.path.lstrip("/")  # never "//other.example": that is another host again
+    return urlunsplit(("", "", path, target.query, target.fragment)).encode("latin-1")
 
 access_log = logging.getLogger(ACCESS_LOGGER)
 # Request ids: a random per-process prefix and a counter: unique across workers and restarts,
@@ -103,16 +123,18 @@ class RequestContextMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise _BodyTooLarge()
+                    raise _BodyTooLarge(self.max_body_bytes)
             return message
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 raw = list(message.get("headers", []))
+                if 300 <= message["status"] < 400:
+                    raw = [(n, _relative(v, headers.get(b"host")) if n.lower() == b"location" else v) for n, v in raw]
                 names = {name.lower() for name, _ in raw}
                 raw.append((b"x-request-id", request_id.encode()))
-                raw.extend(h for h in SECURITY_HEADERS if h[0] not in names)
+                raw.extend(h for h in (*SECURITY_HEADERS, _resource_policy(scope["path"])) if h[0] not in names)
                 if b"content-security-policy" not in names:
                     raw.append((b"content-security-policy", API_CSP.encode()))
                 message["headers"] = raw
@@ -136,6 +158,7 @@ class RequestContextMiddleware:
                     (b"content-length", str(len(body)).encode()),
                     (b"x-request-id", request_id.encode()),
                     *SECURITY_HEADERS,
+                    (CORP, b"same-origin"),
                     (b"content-security-policy", API_CSP.encode()),
                 ],
             }
@@ -157,5 +180,10 @@ class RequestContextMiddleware:
         access_log.info(json.dumps(record))
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(StarletteHTTPException):
+    """A body past the limit, found while it is read (a chunked one has no Content-Length).
+    FastAPI lets an HTTPException through where any other error reading a body becomes a 400;
+    the app's handler answers it with 413 ``payload_too_large``."""
+
+    def __init__(self, limit: int):
+        super().__init__(TOO_LARGE.status, f"request body larger than {limit} bytes")

@@ -1,7 +1,7 @@
 """The app's services: one typed object the lifespan builds, and routes reach through
 :mod:`api.deps` (never through ``app.state``, never by importing the app module).
 
-:class:`Services` holds the settings, the holder of the knowledge base, the storage, the
+:class:`Services` holds the settings, the knowledge base, the storage, the
 search-log writer, the metrics and the rate limiter (which :class:`api.ratelimit.RateLimitMiddleware`
 reads from the lifespan state). :func:`running_services` opens them at start-up, runs the
 background tasks (metrics sync, retention purge) and closes everything at shutdown: the writer
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -23,7 +22,6 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from kb.config import Settings
-from kb.errors import IndexNotFoundError
 from kb.search_log import SearchLogWriter
 from kb.service import KnowledgeBase
 from kb.storage import SearchRecord
@@ -35,51 +33,18 @@ from .storage_state import StorageState, purge_periodically
 log = logging.getLogger("api")
 
 
-class KnowledgeBaseHolder:
-    """Owns opening the knowledge base: the app starts (and reports not ready) before any index
-    is built, and opens it on the first request after ``kb reindex`` made one."""
-
-    def __init__(self, settings: Settings):
-        self._settings = settings
-        self._kb: KnowledgeBase | None = None
-        self._lock = threading.Lock()
-
-    def _open(self) -> KnowledgeBase | None:
-        settings = self._settings
-        try:
-            return KnowledgeBase(
-                settings.index_dir,
-                cache_size=settings.query_cache_size,
-                check_seconds=settings.index_check_seconds,
-                default_locale=settings.default_locale,
-                url_template=settings.article_url_template,
-                channels_file=settings.channels_file,
-            )
-        except IndexNotFoundError:
-            return None
-
-    def get(self) -> KnowledgeBase | None:
-        """The knowledge base, opened now if an index was built since; None while there is none."""
-        if self._kb is None:
-            with self._lock:
-                if self._kb is None:
-                    self._kb = self._open()
-        return self._kb
-
-    def require(self) -> KnowledgeBase:
-        """The knowledge base, or ``IndexNotFoundError`` (503 ``index_unavailable``)."""
-        kb = self.get()
-        if kb is None:
-            raise IndexNotFoundError("no index yet: run `kb reindex`")
-        return kb
-
-    def switch_now(self) -> None:
-        """Serve the newest generation at once (after a reindex by this worker)."""
-        kb = self._kb
-        if kb is None:
-            self.get()
-        else:
-            kb.refresh(force=True)
+def open_knowledge_base(settings: Settings) -> KnowledgeBase:
+    """The knowledge base over ``KB_INDEX_DIR``. It starts whatever the folder holds: with no
+    generation that opens and verifies, routes answer 503 ``index_unavailable`` and it keeps
+    looking, every ``KB_INDEX_CHECK_SECONDS``, as it looks for new generations."""
+    return KnowledgeBase(
+        settings.index_dir,
+        cache_size=settings.query_cache_size,
+        check_seconds=settings.index_check_seconds,
+        default_locale=settings.default_locale,
+        url_template=settings.article_url_template,
+        channels_file=settings.channels_file,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +52,7 @@ class Services:
     """What the routes use; built once per app start by :func:`running_services`."""
 
     settings: Settings
-    knowledge: KnowledgeBaseHolder
+    knowledge: KnowledgeBase
     storage: StorageState
     search_log: SearchLogWriter | None
     metrics: Metrics
@@ -106,7 +71,7 @@ class Services:
     def sync_metrics(self) -> None:
         """Copy this worker's index, search-log and cache figures into the metrics; asking for
         the index also lets an idle worker switch to a new generation."""
-        self.metrics.sync(self.knowledge.get(), self.search_log)
+        self.metrics.sync(self.knowledge, self.search_log)
 
 
 async def _sync_metrics_periodically(services: Services) -> None:
@@ -121,8 +86,7 @@ async def _sync_metrics_periodically(services: Services) -> None:
 @asynccontextmanager
 async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterator[Services]:
     """Open the services, run their background tasks while the app serves, close them after."""
-    knowledge = KnowledgeBaseHolder(settings)
-    knowledge.get()
+    knowledge = await run_in_threadpool(open_knowledge_base, settings)
     storage = await run_in_threadpool(StorageState, settings.database_url)
     writer = SearchLogWriter(storage.storage, settings.log_queue_size) if storage.storage is not None else None
     limiter = None

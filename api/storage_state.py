@@ -92,7 +92,7 @@ class StorageState:
         outcome: CheckOutcome
         if self.storage is None:
             outcome = "unavailable"
-        elif self.usable() and self.storage.ping():
+        elif self.usable() and self.storage.ping() and not self.storage.last_write_failed:
             outcome = "ok"
         else:
             outcome = "schema behind" if self.schema_behind else "failing"
@@ -100,9 +100,15 @@ class StorageState:
             if outcome == "ok":
                 log.info("storage check: ok again")
             else:
-                log.warning("storage check: %s (%s)", outcome, self.error or "the database does not answer")
+                why = self.error or self._write_failure() or "the database does not answer"
+                log.warning("storage check: %s (%s)", outcome, why)
             self._reported = outcome
         return outcome
+
+    def _write_failure(self) -> str | None:
+        if self.storage is not None and self.storage.last_write_failed:
+            return "the last feedback or search-log write failed, and none succeeded since"
+        return None
 
     def require(self) -> Storage:
         """The storage for a route, or a 503 ``storage_unavailable``."""

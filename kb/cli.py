@@ -2,6 +2,7 @@
 
     kb reindex            build a new index generation from content/ and switch to it
     kb check              validate content without touching the index
+    kb status             which index generation a server would serve, and why
     kb search "…"         try a query; --json prints what GET /v1/search returns
     kb answer "…"         try a question; --json prints what GET /v1/answer returns
     kb evaluate [SET…]    search and answer quality on labelled query sets, side by side
@@ -10,8 +11,9 @@
     kb db upgrade         create or upgrade the database's tables (see kb.cli_db)
 
 Library errors become messages and exit codes here: 0 ok, 1 content or usage error,
-2 bad arguments (click), 3 index missing, 4 another reindex is running, 5 build failed,
-6 the server ``kb evaluate --base-url`` was given did not answer.
+2 bad arguments (click), 3 no index generation opens and verifies, 4 another reindex is running,
+5 build failed its verification, 6 `kb reindex` could not write the index (disk full, read-only)
+or the server ``kb evaluate --base-url`` was given did not answer.
 """
 
 from __future__ import annotations
@@ -34,19 +36,21 @@ from .errors import (
     IndexBuildError,
     IndexBusyError,
     IndexNotFoundError,
+    IndexWriteError,
     KBError,
     LabelError,
     LocaleError,
 )
 
-EXIT_CODES = {
+EXIT_CODES: dict[type[KBError], int] = {
     ContentError: 1,
     LocaleError: 1,
     LabelError: 1,
     IndexNotFoundError: 3,
     IndexBusyError: 4,
     IndexBuildError: 5,
-    EvaluationServerError: 6,
+    IndexWriteError: 6,  # kb reindex
+    EvaluationServerError: 6,  # kb evaluate --base-url
 }
 DEFAULT_EVALUATION_SET = Path("tests/golden/queries.yaml")
 
@@ -61,7 +65,7 @@ def _fail(exc: KBError) -> None:
     if isinstance(exc, IndexNotFoundError):
         click.echo("  (KB_INDEX_DIR is relative to the current folder: the project's scripts/kb runs kb with the "
                    "project's folders from anywhere)", err=True)
-    sys.exit(EXIT_CODES.get(type(exc), 1))
+    sys.exit(next((code for kind, code in EXIT_CODES.items() if isinstance(exc, kind)), 1))
 
 
 def _summary(content: ContentSet) -> None:
@@ -291,6 +295,19 @@ def evaluate(
             click.echo("\n" + calibration_text(chosen_set))
         if show_failures:
             click.echo("\n" + failures_text(chosen_set))
+
+
+@main.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status(index_dir: Path | None, as_json: bool) -> None:
+    """Which index generation a server would serve and why (exit code 3: none); every one checked."""
+    from .cli_status import index_status
+
+    index_dir = index_dir or _settings().index_dir
+    serving = _knowledge_base(index_dir).status()
+    click.echo(index_status(index_dir, serving, as_json))
+    sys.exit(0 if serving.generation is not None else EXIT_CODES[IndexNotFoundError])
 
 
 def _index_locales(index_dir: Path) -> tuple[str, ...]:

@@ -4,9 +4,12 @@ The tree::
 
     KBError                      base
     ├── ContentError             content files are invalid (``problems`` names file and line)
-    ├── IndexNotFoundError       no index has been built yet in the index directory
+    ├── IndexNotFoundError       no generation in the index directory opens and verifies
+    ├── CorruptGenerationError   one generation fails its checksums or cannot be opened
     ├── IndexBusyError           another reindex holds the lock
     ├── IndexBuildError          a build failed its verification; the old index still serves
+    ├── IndexWriteError          a build could not write its files; the old index still serves
+    │   └── InsufficientStorageError   … because the disk (or quota) is full
     ├── LocaleError              a locale tag that cannot be parsed
     ├── ArticleNotFoundError     no article with that id in any locale
     ├── LabelError               a labelled query set is unreadable or has a bad entry
@@ -50,12 +53,29 @@ class IndexNotFoundError(KBError):
     """No index has been built yet in the index directory."""
 
 
+class CorruptGenerationError(KBError):
+    """One generation fails its checksums or cannot be opened; it is never served."""
+
+
 class IndexBusyError(KBError):
     """Another reindex holds the lock."""
 
 
 class IndexBuildError(KBError):
     """A build failed its verification; the previous generation still serves."""
+
+
+class IndexWriteError(KBError):
+    """A build could not write its files (``reason``: what the system said); the previous
+    generation still serves."""
+
+    def __init__(self, reason: str, where: object):
+        self.reason = reason
+        super().__init__(f"{reason} while writing {where}")
+
+
+class InsufficientStorageError(IndexWriteError):
+    """A build ran out of disk space (or quota)."""
 
 
 class LocaleError(KBError):

@@ -1,21 +1,20 @@
 """Build the search index as an immutable generation and switch to it atomically.
 
-Layout of the index directory::
+A build writes a new generation under ``generations/.building-<id>`` (layout in
+:mod:`kb.generations`), verifies it (document count and one canary query per locale), seals it
+(checksums in its manifest), and only then replaces the ``current`` link with ``os.replace``. A
+failed or killed build leaves the previous generation serving. The previous generation is kept
+so that searchers opened before the switch keep working until they notice the new one.
 
-    index_dir/
-      current -> generations/<id>     the generation being served (an atomic symlink)
-      generations/<id>/               Whoosh files + articles.json + manifest.json
-      generations/.building-<id>/     a build in progress (never served; removed if abandoned)
-      reindex.lock                    held (flock) by the one reindex that may run
-
-A build writes a new generation, verifies it (document count and one canary query per
-locale), and only then replaces the ``current`` link with ``os.replace``. A failed or killed
-build leaves the previous generation serving. The previous generation is kept so that searchers
-opened before the switch keep working until they notice the new one.
+A build that cannot write (a full disk, a read-only folder) raises ``IndexWriteError``
+(``InsufficientStorageError`` when space ran out) after removing what it wrote and closing every
+file it opened, so the space comes back at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -27,20 +26,35 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
 from .analysis import exact_analyzer, stemming_analyzer
 from .chunking import Chunk, chunk_article
 from .content import Article, ContentSet, language_of
-from .errors import IndexBuildError, IndexBusyError, IndexNotFoundError
+from .errors import IndexBuildError, IndexBusyError, IndexWriteError, InsufficientStorageError
+from .generations import (
+    ARTICLES,
+    CURRENT,
+    GENERATIONS,
+    Generation,
+    current_generation_path,
+    finished_generations,
+    open_generation,
+    seal,
+    sync_directory,
+)
+
+__all__ = ["BuildReport", "Generation", "build_index", "current_generation_path", "open_generation", "reindex_lock"]
 
 KEEP_GENERATIONS = 2  # the current one and the one before it
-CURRENT = "current"
-GENERATIONS = "generations"
 LOCK_FILE = "reindex.lock"
+BUILDING = ".building-"
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 Progress = Callable[[str], None]
 
 
@@ -144,19 +158,39 @@ def _verify(path: Path, expected_docs: int, canaries: list[Article]) -> None:
 
 
 def build_index(content: ContentSet, index_dir: Path, progress: Progress | None = None) -> BuildReport:
-    """Index ``content`` into a new generation under ``index_dir`` and make it current."""
+    """Index ``content`` into a new generation under ``index_dir`` and make it current.
+
+    Raises ``IndexBusyError`` (another build runs), ``IndexBuildError`` (the new generation
+    failed its verification) or ``IndexWriteError`` (its files could not be written); in every
+    case the previous generation is left serving."""
     index_dir = Path(index_dir)
-    say = progress or (lambda message: None)
+    # The Z (UTC) also keeps the time's digits apart from the random suffix's: the log's scrubber
+    # would take "163719-8969ae" for a phone number and hide the generation's name.
+    generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    try:
+        return _build(content, index_dir, generation, progress or (lambda message: None))
+    except OSError as exc:
+        failure = _write_failure(exc, exc.filename or index_dir / GENERATIONS / f"{BUILDING}{generation}")
+    raise failure  # outside the handler: the OSError's traceback and the frames it holds go now
+
+
+def _write_failure(exc: OSError, where: Path) -> IndexWriteError:
+    if exc.errno in NO_SPACE:
+        return InsufficientStorageError("no space left on device", where)
+    return IndexWriteError((exc.strerror or type(exc).__name__).lower(), where)
+
+
+def _build(content: ContentSet, index_dir: Path, generation: str, say: Progress) -> BuildReport:
     started = time.perf_counter()
     with reindex_lock(index_dir):
         generations = index_dir / GENERATIONS
         generations.mkdir(parents=True, exist_ok=True)
-        for stale in generations.glob(".building-*"):  # left by a killed build; we hold the lock
+        for stale in generations.glob(f"{BUILDING}*"):  # left by a killed build; we hold the lock
             shutil.rmtree(stale, ignore_errors=True)
-        generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        building = generations / f".building-{generation}"
-        building.mkdir()
+        building = generations / f"{BUILDING}{generation}"
+        final = generations / generation
         try:
+            building.mkdir()
             report = _write_generation(content, building, generation, say)
             say("verifying the new index")
             canaries = [
@@ -165,11 +199,14 @@ def build_index(content: ContentSet, index_dir: Path, progress: Progress | None 
                 if any(a.locale == loc for a in content.articles)
             ]
             _verify(building, sum(r.articles for r in report.locales.values()), canaries)
-            final = generations / generation
+            seal(building, _manifest(content, generation, report))
             os.rename(building, final)
+            sync_directory(generations)
             _switch_current(index_dir, final)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
+            if current_generation_path(index_dir) != final.resolve():
+                shutil.rmtree(final, ignore_errors=True)
             raise
         _prune(index_dir, keep=KEEP_GENERATIONS)
         report.path = str(final)
@@ -178,108 +215,102 @@ def build_index(content: ContentSet, index_dir: Path, progress: Progress | None 
         return report
 
 
+class _TrackedStorage(FileStorage):
+    """Whoosh's file storage, remembering every file it opens: when a write fails midway (a full
+    disk), Whoosh leaves some of them open, and open files keep their space even once deleted."""
+
+    def __init__(self, path: str, opened: list[Any] | None = None):
+        super().__init__(path)
+        self.opened: list[Any] = [] if opened is None else opened
+
+    def create_file(self, name: str, **kwargs: Any) -> Any:
+        return self._remember(super().create_file(name, **kwargs))
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        return self._remember(super().open_file(name, **kwargs))
+
+    def temp_storage(self, name: str | None = None) -> FileStorage:
+        folder = os.path.join(self.folder, name or f"{uuid.uuid4().hex}.tmp")
+        return _TrackedStorage(folder, self.opened).create()
+
+    def _remember(self, handle: Any) -> Any:
+        self.opened.append(handle)
+        return handle
+
+    def close_files(self) -> None:
+        for handle in self.opened:
+            with contextlib.suppress(Exception):  # closing flushes, which a full disk refuses again
+                getattr(handle, "file", handle).close()
+        self.opened.clear()
+
+
 def _write_generation(content: ContentSet, path: Path, generation: str, say: Progress) -> BuildReport:
-    languages = tuple(sorted({language_of(loc) for loc in content.locales}))
-    ix = whoosh_index.create_in(str(path), make_schema(languages))
+    languages = _languages(content)
+    storage = _TrackedStorage(str(path))
     report = BuildReport(generation=generation, path=str(path))
-    writer = ix.writer(limitmb=256)
     try:
-        for locale in content.locales:
-            t0 = time.perf_counter()
-            articles = content.in_locale(locale)
-            stats = report.locales.setdefault(locale, LocaleReport())
-            for count, article in enumerate(articles, 1):
-                chunks = chunk_article(article)
-                writer.add_document(**_document(article, chunks))
-                stats.chunks += len(chunks)
-                stats.articles += 1
-                if count % 500 == 0:
-                    say(f"{locale}: {count}/{len(articles)} articles")
-            stats.seconds = time.perf_counter() - t0
-        say("committing the index")
-        writer.commit(optimize=True)
-    except BaseException:
-        writer.cancel()
-        raise
+        ix = storage.create_index(make_schema(languages))
+        writer = ix.writer(limitmb=256)
+        try:
+            for locale in content.locales:
+                t0 = time.perf_counter()
+                articles = content.in_locale(locale)
+                stats = report.locales.setdefault(locale, LocaleReport())
+                for count, article in enumerate(articles, 1):
+                    chunks = chunk_article(article)
+                    writer.add_document(**_document(article, chunks))
+                    stats.chunks += len(chunks)
+                    stats.articles += 1
+                    if count % 500 == 0:
+                        say(f"{locale}: {count}/{len(articles)} articles")
+                stats.seconds = time.perf_counter() - t0
+            say("committing the index")
+            writer.commit(optimize=True)
+        except BaseException:
+            if not writer.is_closed:  # the first error is the one worth reporting
+                with contextlib.suppress(Exception):
+                    writer.cancel()
+            raise
+        finally:
+            ix.close()
     finally:
-        ix.close()
+        storage.close_files()
     articles_json = [a.model_dump(mode="json") for a in content.articles]
-    (path / "articles.json").write_text(json.dumps(articles_json, ensure_ascii=False), encoding="utf-8")
-    manifest = {
+    (path / ARTICLES).write_text(json.dumps(articles_json, ensure_ascii=False), encoding="utf-8")
+    return report
+
+
+def _languages(content: ContentSet) -> tuple[str, ...]:
+    return tuple(sorted({language_of(loc) for loc in content.locales}))
+
+
+def _manifest(content: ContentSet, generation: str, report: BuildReport) -> dict[str, object]:
+    return {
         "generation": generation,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "locales": list(content.locales),
-        "languages": list(languages),
+        "languages": list(_languages(content)),
         "synonyms": content.synonyms,
         "answering": content.answering,
         "warnings": content.warnings,
         "counts": {k: vars(v) for k, v in report.locales.items()},
     }
-    (path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    return report
 
 
 def _switch_current(index_dir: Path, target: Path) -> None:
     link = index_dir / CURRENT
     tmp = index_dir / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
-    os.symlink(os.path.relpath(target, index_dir), tmp)
-    os.replace(tmp, link)  # atomic: readers see the old or the new generation, never none
-
-
-def _built_at(generation: Path) -> tuple[int, str]:
-    """Build order: names share a one-second timestamp when builds follow each other quickly."""
     try:
-        return (generation.joinpath("manifest.json").stat().st_mtime_ns, generation.name)
-    except OSError:
-        return (0, generation.name)
+        os.symlink(os.path.relpath(target, index_dir), tmp)
+        os.replace(tmp, link)  # atomic: readers see the old or the new generation, never none
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    sync_directory(index_dir)
 
 
 def _prune(index_dir: Path, keep: int) -> None:
     current = current_generation_path(index_dir)
-    done = sorted(
-        (p for p in (index_dir / GENERATIONS).iterdir() if not p.name.startswith(".")),
-        key=_built_at,
-        reverse=True,
-    )
-    for old in done[keep:]:
-        if current is None or old.resolve() != current.resolve():
+    for old in finished_generations(index_dir)[keep:]:
+        if old != current:
             shutil.rmtree(old, ignore_errors=True)
-
-
-def current_generation_path(index_dir: Path) -> Path | None:
-    """The generation the ``current`` link points at, or None if nothing was built yet."""
-    link = Path(index_dir) / CURRENT
-    try:
-        target = os.readlink(link)
-    except OSError:
-        return None
-    return (Path(index_dir) / target).resolve()
-
-
-@dataclass
-class Generation:
-    """One opened, immutable index generation: the Whoosh index, articles and manifest."""
-
-    path: Path
-    name: str
-    index: whoosh_index.Index
-    manifest: dict
-    articles: list[Article]
-
-    @property
-    def locales(self) -> tuple[str, ...]:
-        return tuple(self.manifest["locales"])
-
-    def close(self) -> None:
-        self.index.close()
-
-
-def open_generation(index_dir: Path) -> Generation:
-    """Open the current generation; raise ``IndexNotFoundError`` if there is none."""
-    path = current_generation_path(index_dir)
-    if path is None or not (path / "manifest.json").exists():
-        raise IndexNotFoundError(f"no index in {index_dir}: run `kb reindex` first")
-    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    raw = json.loads((path / "articles.json").read_text(encoding="utf-8"))
-    articles = [Article.model_validate(a) for a in raw]
-    return Generation(path, manifest["generation"], whoosh_index.open_dir(str(path)), manifest, articles)

@@ -67,7 +67,7 @@ class SearchResponse(BaseModel):
                     "suggestions": [],
                     "limit": 10,
                     "offset": 0,
-                    "generation": "20261126T112225-44bdb1",
+                    "generation": "20261126T112225Z-44bdb1",
                     "results": [
                         {
                             "article_id": "refund-policy",

@@ -4,9 +4,8 @@ that matches the query best and a highlighted snippet of it."""
 from __future__ import annotations
 
 from .analysis import word_stems
-from .content import Article
+from .content import Article, language_of
 from .highlight import Matcher, TextTokens, analyze, matched_slots, snippet
-from .indexing import language_of
 from .planning import QueryPlan
 from .vocabulary import Vocabulary
 

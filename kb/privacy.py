@@ -1,6 +1,7 @@
 """Scrub personal data out of customer text before it is stored for analytics.
 
-:func:`scrub` replaces, in this order:
+:func:`scrub` first normalizes the text to NFKC (a full-width ``＠`` or ``０６`` is then an ``@``
+or ``06``, so they cannot slip past the patterns), then replaces, in this order:
 
 1. e-mail addresses → ``[email]``;
 2. subscription keys → ``[key]``: 25-character product keys in five groups of five
@@ -27,6 +28,7 @@ is replaced too.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["PLACEHOLDERS", "scrub"]
 
@@ -122,10 +124,11 @@ def scrub(text: str) -> str:
     """Return ``text`` with e-mails, phone numbers, keys and card-like numbers replaced.
 
     The placeholders are ``[email]``, ``[phone]``, ``[key]`` and ``[card]``; everything else
-    (words, spacing, short numbers such as years or "60 jours") is kept as it is.
+    (words, spacing, short numbers such as years or "60 jours") is kept, in NFKC form.
     """
     if not text:
         return text
+    text = unicodedata.normalize("NFKC", text)
     if "@" in text:
         text = _EMAIL.sub("[email]", text)
     text = _PRODUCT_KEY.sub(_product_key, text)

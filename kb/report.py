@@ -17,6 +17,7 @@ Counting rules:
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -214,10 +215,22 @@ def build_report(storage: Storage, since: datetime | None = None, locale: str | 
     )
 
 
+# What must not reach a terminal raw from customer text: line breaks (a comment could forge rows),
+# other controls, and the marks that reorder how a line reads.
+_UNSAFE_IN_A_CELL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(cell: str) -> str:
+    """``cell`` on one line: newlines as ``\\n``, other unsafe characters as ``\\x85``, ``\\u202e``."""
+    return _UNSAFE_IN_A_CELL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), cell)
+
+
 def _table(title: str, headers: list[str], rows: list[list[str]]) -> list[str]:
-    """A titled table; columns whose header starts with '#' (counts) are right-aligned."""
+    """A titled table; columns whose header starts with '#' (counts) are right-aligned. Cells are
+    escaped (:func:`_escaped`): one row is always one line."""
     if not rows:
         return ["", title, "  (none)"]
+    rows = [[_escaped(cell) for cell in row] for row in rows]
     widths = [max(len(h) - h.startswith("#"), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
 
     def line(cells: list[str], right: list[bool]) -> str:

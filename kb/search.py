@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from whoosh.searching import Searcher
 
 from .analysis import word_stems
-from .content import AnsweringRules, Article
+from .content import AnsweringRules, Article, language_of
+from .generations import Generation
 from .highlight import Matcher
-from .indexing import Generation, language_of
 from .interpret import Interpreter, Reading
 from .knowledge import Knowledge, Token
 from .planning import QueryPlan, QueryPlanner

@@ -5,33 +5,19 @@ locale negotiation, search, answers and articles, with a query cache per generat
 
 from __future__ import annotations
 
-import gc
-import logging
-import threading
-import time
 from pathlib import Path
 
 from .answer import Answerer, ChannelValues, load_channel_values
 from .content import Article
-from .indexing import Generation, current_generation_path, open_generation
+from .generations import Generation
 from .locales import DEFAULT_LOCALE, NegotiatedLocale
 from .models import AnswerResponse, Channel, Interpretation, SearchResponse
 from .planning import QueryPlan
 from .search import SearchEngine
+from .serving import GenerationSwitch, IndexStatus
 from .view import KnowledgeView, QueryCache, format_article_url
 
-log = logging.getLogger("kb")
 DEFAULT_URL_TEMPLATE = "/articles/{locale}/{article_id}"
-
-
-def _settle_long_lived_objects() -> None:
-    """Keep what a generation holds (vocabulary, lexicons, postings, articles) out of the cyclic
-    garbage collector's full passes: they would walk all of it, about 0.5 s on 10,000 articles
-    per locale, every few hundred searches. Unfreezing first lets this collection reclaim what
-    the previous generation left in reference cycles."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 class KnowledgeBase:
@@ -57,64 +43,31 @@ class KnowledgeBase:
         self.default_locale = default_locale
         self.url_template = url_template
         self.channel_values: ChannelValues = load_channel_values(channels_file)
-        self._lock = threading.Lock()
-        self._checked_at = 0.0
-        self._view: KnowledgeView | None = None
-        self._loading: threading.Thread | None = None
-        self._load()
+        self._generations = GenerationSwitch(self.index_dir, check_seconds, self._view_for)
 
-    # -- generation management -------------------------------------------------------------
-    def _load(self) -> None:
-        """Open the current generation and switch to it (the caller holds no lock)."""
-        generation = open_generation(self.index_dir)
-        engine = SearchEngine(generation)
+    # -- the served generation ---------------------------------------------------------------
+    def _view_for(self, engine: SearchEngine, previous: KnowledgeView | None) -> KnowledgeView:
         answerer = Answerer(engine, self.channel_values, self.default_locale, self.article_url)
         cache = QueryCache(self.cache_size)
-        with self._lock:
-            if self._view is not None:  # counters survive the switch: metrics see totals, not a drop to zero
-                cache.hits, cache.misses = self._view.cache.hits, self._view.cache.misses
-            self._view = KnowledgeView(
-                answerer=answerer, cache=cache, default_locale=self.default_locale, url_template=self.url_template
-            )
-            self._checked_at = time.monotonic()
-        _settle_long_lived_objects()
-
-    def _load_in_background(self) -> None:
-        try:
-            self._load()
-        except Exception:  # the next check tries again; meanwhile the open generation keeps serving
-            log.exception("could not open the new index generation in %s", self.index_dir)
-        finally:
-            self._loading = None
+        if previous is not None:  # counters survive the switch: metrics see totals, not a drop to zero
+            cache.hits, cache.misses = previous.cache.hits, previous.cache.misses
+        return KnowledgeView(
+            answerer=answerer, cache=cache, default_locale=self.default_locale, url_template=self.url_template
+        )
 
     def refresh(self, force: bool = False) -> bool:
-        """Switch to a new generation if ``kb reindex`` made one; return True if it switched now.
-
-        Without ``force`` the new generation is opened in a background thread (opening a large
-        index takes seconds) while the current one keeps answering; the switch happens when it
-        is ready."""
-        now = time.monotonic()
-        if not force and now - self._checked_at < self.check_seconds:
-            return False
-        self._checked_at = now
-        path = current_generation_path(self.index_dir)
-        if path is None or (self._view and path == self._view.generation.path.resolve()):
-            return False
-        if force or self._view is None:
-            self._load()
-            return True
-        with self._lock:
-            if self._loading is None:
-                self._loading = threading.Thread(target=self._load_in_background, name="kb-reload", daemon=True)
-                self._loading.start()
-        return False
+        """Switch to a new generation if one appeared (see :class:`kb.serving.GenerationSwitch`)."""
+        return self._generations.refresh(force)
 
     def current(self) -> KnowledgeView:
         """The view of the generation being served (after looking for a newer one, at most every
-        ``check_seconds``); it stays the same object however many generations come after."""
-        self.refresh()
-        assert self._view is not None
-        return self._view
+        ``check_seconds``); it stays the same object however many generations come after. Raises
+        ``IndexNotFoundError`` (saying why) while no generation opens and verifies."""
+        return self._generations.current()
+
+    def status(self) -> IndexStatus:
+        """Which generation serves and why, and the generations refused (for /readyz, `kb status`)."""
+        return self._generations.status()
 
     @property
     def engine(self) -> SearchEngine:
@@ -131,7 +84,8 @@ class KnowledgeBase:
     @property
     def cache_stats(self) -> dict[str, int]:
         """The query cache's size and its hits and misses since the knowledge base was opened."""
-        cache = self._view.cache if self._view is not None else QueryCache(self.cache_size)
+        view = self._generations.served
+        cache = view.cache if view is not None else QueryCache(self.cache_size)
         return {"size": self.cache_size, "hits": cache.hits, "misses": cache.misses}
 
     def article_url(self, article_id: str, locale: str, section: str | None = None) -> str:

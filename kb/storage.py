@@ -2,8 +2,10 @@
 
 Only portable column types are used, so the same code runs on ``sqlite:///path`` and
 ``postgresql+psycopg://...`` URLs. On SQLite each connection uses WAL journaling (readers never
-block the writer), a busy timeout, and ``synchronous=NORMAL``; the database file's folder is
-created when missing.
+block the writer), a busy timeout, and ``synchronous=FULL``: a feedback vote the API acknowledged
+is on disk, even if the machine loses power the next moment (``NORMAL`` may lose the last
+transactions then; ``bench/sqlite_sync.py`` measures what FULL costs); the database file's folder
+is created when missing.
 
 Privacy: every query and comment is passed through :func:`kb.privacy.scrub` here, at the last
 step before it is written, whoever the caller is. No column holds an IP address or any other
@@ -221,7 +223,7 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
             # The timeout first: switching to WAL takes a lock that another worker may hold.
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA synchronous=FULL")
         finally:
             cursor.close()
 
@@ -254,6 +256,9 @@ class Storage:
         else:
             options["pool_pre_ping"] = True
         self.engine: sa.Engine = sa.create_engine(url, **options)
+        # True when the last feedback or search-log write failed and none succeeded since (a full
+        # disk, a read-only file): the database may still answer reads, yet it is failing.
+        self.last_write_failed = False
         if self.dialect == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_ms))
 
@@ -294,7 +299,7 @@ class Storage:
             "comment": _scrubbed(comment, COMMENT_MAX),
             "session_id": _cut(session_id, SESSION_MAX) or None,
         }
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             result = conn.execute(sa.insert(feedback).values(**row))
             key = result.inserted_primary_key
         return int(key[0]) if key else 0
@@ -304,9 +309,21 @@ class Storage:
         if not records:
             return 0
         rows = [_search_row(record) for record in records]
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(sa.insert(search_log), rows)
         return len(rows)
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        """A transaction of the feedback or search-log writes, whose outcome is remembered in
+        :attr:`last_write_failed`."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except BaseException:
+            self.last_write_failed = True
+            raise
+        self.last_write_failed = False
 
     def purge(self, older_than_days: float, *, now: datetime | None = None) -> dict[str, int]:
         """Delete rows older than ``older_than_days``; return the count deleted per table."""

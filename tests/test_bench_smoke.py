@@ -175,3 +175,13 @@ def test_rate_limit_cost(redis_url: str) -> None:
     assert set(result) == {"memory://, 1 client", "memory://, 10,000 clients", "redis, 1 client",
                            "redis, 10,000 clients", "redis down (fail open)"}
     assert all(figures["n"] == 180 and figures["p50"] >= 0 for figures in result.values())
+
+
+def test_sqlite_sync_bench_measures_both_modes(tmp_path: Path) -> None:
+    from bench import sqlite_sync
+
+    out = tmp_path / "sync.json"
+    assert sqlite_sync.main(["--votes", "5", "--batches", "2", "--dir", str(tmp_path), "--json", str(out)]) == 0
+    rows = json.loads(out.read_text())
+    assert [(r["mode"], r["pragma_synchronous"]) for r in rows] == [("NORMAL", 1), ("FULL", 2)]
+    assert all(r["votes"] == 5 and r["vote_ms_p50"] > 0 and r["batch_ms_p50"] > 0 for r in rows)

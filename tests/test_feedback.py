@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api import storage_state
 from api.app import create_app
 from kb import migrate
+from kb.report import build_report, format_table
 from kb.storage import Storage
 
 from .conftest import make_settings
@@ -65,12 +66,19 @@ def test_an_unknown_article_is_404(client: TestClient, tmp_path: Path) -> None:
         ({**VOTE, "comment": "x" * 1001}, 422, "invalid_body", "comment"),
         ({**VOTE, "query": "q" * 501}, 422, "invalid_body", "query"),
         ({**VOTE, "comment": "nul\x00byte"}, 422, "invalid_body", "comment"),
+        ({**VOTE, "comment": "carriage\rreturn"}, 422, "invalid_body", "comment"),
+        ({**VOTE, "comment": "\x1b[31mred"}, 422, "invalid_body", "comment"),
+        ({**VOTE, "comment": "next\x85line"}, 422, "invalid_body", "comment"),
+        ({**VOTE, "comment": "\u202egnp.exe"}, 422, "invalid_body", "comment"),
+        ({**VOTE, "comment": "isolated \u2066text\u2069"}, 422, "invalid_body", "comment"),
+        ({**VOTE, "query": "refund \u202d"}, 422, "invalid_body", "query"),
         ({**VOTE, "locale": "../../etc"}, 422, "invalid_parameter", "locale"),
         ([VOTE], 422, "invalid_body", "body"),
     ],
     ids=[
         "extra-field", "helpful-string", "helpful-int", "no-helpful", "no-locale", "article-path", "article-long",
-        "comment-long", "query-long", "control-char", "bad-locale", "a-list",
+        "comment-long", "query-long", "control-char", "carriage-return", "escape-sequence", "c1-next-line",
+        "bidi-override", "bidi-isolate", "query-bidi-override", "bad-locale", "a-list",
     ],
 )
 def test_malformed_votes_get_a_json_4xx(
@@ -81,6 +89,22 @@ def test_malformed_votes_get_a_json_4xx(
     error = response.json()["error"]
     assert error["code"] == code and error["field"] == field and error["message"]
     assert rows(tmp_path / "kb.sqlite3", "SELECT count(*) FROM feedback") == [(0,)]
+
+
+def test_full_width_and_multiline_comments_are_stored_scrubbed_and_reported_on_one_line(
+    client: TestClient, tmp_path: Path
+) -> None:
+    forged = "fine\n\n== en ==\n  refund-policy  0  99  forged row\tend"
+    for comment in ("écrire à jean＠example.com ou au ０６ １２ ３４ ５６ ７８", forged):
+        assert client.post("/v1/feedback", json={**VOTE, "comment": comment}).status_code == 201
+    stored = [c for (c,) in rows(tmp_path / "kb.sqlite3", "SELECT comment FROM feedback ORDER BY id")]
+    assert stored == ["écrire à [email] ou au [phone]", forged]  # newlines and tabs are kept
+    with Storage(f"sqlite:///{tmp_path / 'kb.sqlite3'}") as storage:
+        text = format_table(build_report(storage))
+    assert "fine\\n\\n== en ==\\n  refund-policy  0  99  forged row\\tend" in text
+    assert "== en ==" not in text.splitlines() and text.splitlines().count("== fr ==") == 1
+    table = text.split("Articles marked not helpful\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(table) == 3  # headers, rule, one row for the one article
 
 
 def test_not_json_oversized_and_broken_bodies(client: TestClient) -> None:

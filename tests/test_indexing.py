@@ -39,8 +39,9 @@ def test_build_reports_per_locale_and_switches_current(tmp_path: Path) -> None:
 
 
 def test_no_index_is_a_clear_error(tmp_path: Path) -> None:
+    kb = KnowledgeBase(tmp_path / "empty")  # starts anyway, and keeps looking
     with pytest.raises(IndexNotFoundError, match="kb reindex"):
-        KnowledgeBase(tmp_path / "empty")
+        kb.search("refund", "en")
 
 
 def test_broken_content_leaves_the_serving_index_intact(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def record(query: str = "remboursement", **fields: Any) -> SearchRecord:
     return SearchRecord(**values)
 
 
-def test_sqlite_file_folders_wal_and_busy_timeout(tmp_path: Path) -> None:
+def test_sqlite_file_folders_wal_full_sync_and_busy_timeout(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "kb.sqlite3"
     with Storage(f"sqlite:///{path}", busy_timeout_ms=1234) as store:
         migrate.upgrade(store)
@@ -41,6 +41,8 @@ def test_sqlite_file_folders_wal_and_busy_timeout(tmp_path: Path) -> None:
         with store.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1234
+            # FULL (2): an acknowledged vote survives a power loss, not only a killed process.
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
 
 
 def test_in_memory_sqlite_works_across_threads() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -9,12 +10,14 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from kb import Settings, build_index, load_content, parse_since, report_locale
+from kb.errors import IndexWriteError
 from kb.report import build_report
 
 from ..deps import ServicesDep, Store
 from ..errors import APIError, ErrorCode
 from ..security import require_admin
 
+log = logging.getLogger("api.admin")
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 NO_STORE = {"Cache-Control": "no-store"}
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -37,14 +40,18 @@ async def report(
         start = parse_since(since)
     except ValueError as exc:
         raise APIError(ErrorCode.INVALID_PARAMETER, f"since: {exc}", "since") from None
-    kb = services.knowledge.get()
-    chosen = report_locale(locale, kb.locales if kb is not None else ())
+    served = services.knowledge.status().generation is not None
+    chosen = report_locale(locale, services.knowledge.locales if served else ())
     result = await run_in_threadpool(build_report, storage, start, chosen, limit)
     return JSONResponse(result.to_dict(), headers=NO_STORE)
 
 
 def _reindex(settings: Settings) -> dict[str, object]:
-    return build_index(load_content(settings.content_dir), settings.index_dir).to_dict()
+    try:
+        return build_index(load_content(settings.content_dir), settings.index_dir).to_dict()
+    except IndexWriteError as exc:  # the answer names no path; the log does
+        log.error("reindex failed, the previous index still serves: %s", exc)
+        raise
 
 
 @router.post(
@@ -56,5 +63,5 @@ async def reindex(services: ServicesDep) -> JSONResponse:
     """Build a new generation from the content and switch to it; this worker serves it at once, others within
     `KB_INDEX_CHECK_SECONDS`. 409 while another reindex runs, 422 with the problems when the content is invalid."""
     summary = await run_in_threadpool(_reindex, services.settings)
-    await run_in_threadpool(services.knowledge.switch_now)
+    await run_in_threadpool(services.knowledge.refresh, True)
     return JSONResponse(summary, headers=NO_STORE)

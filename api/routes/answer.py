@@ -12,7 +12,7 @@ from kb.models import AnswerResponse
 from kb.storage import SearchRecord
 from kb.view import KnowledgeView
 
-from ..deps import KB, MAX_Q_CHARS, AcceptLanguage, LocaleParam, ServicesDep, SessionHeader
+from ..deps import KB, MAX_Q_CHARS, AcceptLanguage, JsonBody, LocaleParam, ServicesDep, SessionHeader
 from ..errors import APIError, ErrorCode
 from ..responses import json_response
 from ..services import Services
@@ -67,7 +67,9 @@ async def answer_get(
     return json_response(request, _answer(services, kb, body, accept_language, session))
 
 
-@router.post("/v1/answer", response_model=AnswerResponse, summary="Answer a question (JSON body)")
+@router.post(
+    "/v1/answer", response_model=AnswerResponse, summary="Answer a question (JSON body)", dependencies=[JsonBody]
+)
 async def answer_post(
     request: Request,
     services: ServicesDep,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,13 +13,15 @@ from starlette.concurrency import run_in_threadpool
 
 from kb.errors import ArticleNotFoundError
 
-from ..deps import KB, MAX_Q_CHARS, SessionHeader, Store
+from ..deps import KB, MAX_Q_CHARS, JsonBody, SessionHeader, Store
 from ..errors import APIError, ErrorCode
 from .answer import ARTICLE_ID_PATTERN
 
 router = APIRouter(tags=["feedback"])
 COMMENT_MAX_CHARS = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls but tab and newline, DEL, C1 controls, bidirectional embeddings, overrides and
+# isolates (they reorder what a reader of the report sees), lone surrogates.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 class FeedbackRequest(BaseModel):
@@ -38,17 +40,10 @@ class FeedbackRequest(BaseModel):
 
     @field_validator("query", "comment")
     @classmethod
-    def _no_control_characters(cls, value: str | None) -> str | None:
-        if value is not None and _CONTROL.search(value):
-            raise ValueError("control characters are not allowed")
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and _FORBIDDEN.search(value):
+            raise ValueError("control and bidirectional-override characters are not allowed")
         return value
-
-
-async def json_only(request: Request) -> None:
-    """415 for a body that is not JSON, rather than a puzzling validation error."""
-    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise APIError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the feedback as application/json")
 
 
 class FeedbackRecorded(BaseModel):
@@ -60,7 +55,7 @@ class FeedbackRecorded(BaseModel):
     status_code=201,
     response_model=FeedbackRecorded,
     summary="Record whether an article helped",
-    dependencies=[Depends(json_only)],
+    dependencies=[JsonBody],
     responses={
         404: {"description": "No article with that id"},
         415: {"description": "The body is not JSON"},

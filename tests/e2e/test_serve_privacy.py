@@ -179,7 +179,8 @@ def test_no_personal_data_in_what_the_server_prints(served: Served) -> None:
         return [line for line in lines if "request_id" in line]
 
     deadline = time.monotonic() + 30
-    while {line["request_id"] for line in access_lines()} < set(ids) and time.monotonic() < deadline:
+    # Wait for every request's line (the readiness polls made lines of their own before them).
+    while not set(ids) <= {line["request_id"] for line in access_lines()} and time.monotonic() < deadline:
         time.sleep(0.2)
     output = served.output()
     leaked = [needle for needle in NEEDLES if needle in output]
