@@ -18,6 +18,8 @@ pytestmark = pytest.mark.slow
 
 def test_a_server_started_without_an_index_turns_ready_after_kb_reindex(tmp_path) -> None:  # type: ignore[no-untyped-def]
     space = Workspace(tmp_path)
+    upgraded = space.kb("db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path / "uvicorn.log"
