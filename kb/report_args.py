@@ -29,7 +29,10 @@ def parse_since(text: str | None, now: datetime | None = None) -> datetime | Non
     match = _DURATION.match(text)
     if match:
         amount, unit = int(match.group(1)), match.group(2).lower()
-        return now - timedelta(**{_UNITS[unit]: amount})
+        try:
+            return now - timedelta(**{_UNITS[unit]: amount})
+        except OverflowError:  # 999999w reaches before year 1
+            raise ValueError(f"{text!r} reaches back before the calendar starts") from None
     cleaned = text.strip()
     try:
         if len(cleaned) == 10:

@@ -101,6 +101,8 @@ def test_the_report_shows_what_was_just_searched(admin: TestClient) -> None:
 def test_report_parameters_are_checked(admin: TestClient) -> None:
     since = admin.get("/v1/admin/report", headers=AUTH, params={"since": "yesterday"})
     assert since.status_code == 422 and since.json()["error"]["field"] == "since"
+    too_far = admin.get("/v1/admin/report", headers=AUTH, params={"since": "999999w"})  # before year 1
+    assert too_far.status_code == 422 and too_far.json()["error"]["field"] == "since"
     locale = admin.get("/v1/admin/report", headers=AUTH, params={"locale": "../../etc"})
     assert locale.status_code == 422 and locale.json()["error"]["field"] == "locale"
     limit = admin.get("/v1/admin/report", headers=AUTH, params={"limit": 0})
