@@ -4,12 +4,13 @@ time, served with a strong ETag and answered 304 when the client has them."""
 from __future__ import annotations
 
 import gzip
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
 
 from fastapi import Request, Response
+
+from .responses import etag_matches, strong_etag
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MEDIA_TYPES = {
@@ -30,10 +31,6 @@ class Asset:
     etag: str
     media_type: str
     mtime_ns: int
-
-
-def strong_etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
 
 
 class AssetCache:
@@ -64,15 +61,6 @@ class AssetCache:
                         del self._items[key]
                 self._items[(path, fill)] = asset
         return asset
-
-
-def etag_matches(request: Request, etag: str) -> bool:
-    """Whether ``If-None-Match`` names ``etag`` (weak or strong) or ``*``."""
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-    return etag in tags or "*" in tags
 
 
 def send_asset(request: Request, asset: Asset, cache_control: str, extra: dict[str, str] | None = None) -> Response:

@@ -18,8 +18,6 @@ from kb.view import KnowledgeView
 from .errors import APIError, ErrorCode
 from .services import Services
 
-MAX_Q_CHARS = 500
-
 # Every dependency here is ``async def``: FastAPI runs plain functions in its thread pool, a hop
 # per request for what is an attribute read.
 

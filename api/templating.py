@@ -10,8 +10,8 @@ from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .assets import etag_matches, strong_etag
 from .page_strings import translator
+from .responses import etag_matches, strong_etag
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # No inline script or style anywhere: the widget is built to work under this policy.

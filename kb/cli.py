@@ -41,6 +41,7 @@ from .errors import (
     LabelError,
     LocaleError,
 )
+from .models import INTENTS
 
 EXIT_CODES: dict[type[KBError], int] = {
     ContentError: 1,
@@ -169,7 +170,7 @@ def _knowledge_base(index_dir: Path | None):
 @click.argument("query")
 @click.option("--locale", "-l", default=None, help="Locale of the results (fr, en, fr-CA…).")
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
-@click.option("--intent", type=click.Choice(["refund", "auto_renew", "contact"]), default=None)
+@click.option("--intent", type=click.Choice(INTENTS), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON the API returns.")
 @index_option
 def search(
@@ -261,7 +262,7 @@ def evaluate(
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise click.BadParameter("an http:// or https:// URL", param_hint="--base-url")
     if sweep and base_url is not None:
-        raise click.UsageError("--sweep changes the threshold of a knowledge base in this process: drop --base-url")
+        raise click.UsageError("--sweep varies the answer threshold in this process: drop --base-url")
     try:
         labelled = [load_set(path) for path in sets]
         if split:

@@ -22,14 +22,13 @@ from .article_body import Section, parse_body
 from .errors import ContentError, ContentProblem, LocaleError
 from .locales import parse_tag
 from .markup import link_targets, parse_link_target
+from .models import ARTICLE_ID_MAX_CHARS, ARTICLE_ID_PATTERN, Intent
 
-Intent = Literal["refund", "auto_renew", "contact"]
-INTENTS: tuple[str, ...] = ("refund", "auto_renew", "contact")
 PurchaseChannel = Literal["norton_store", "third_party", "app_store", "service_provider"]
 # What a question may ask about, whatever its words: money back, stopping, renewal, money taken,
 # a charge the customer did not want, reaching a person, having bought something.
 Concept = Literal["refund", "cancel", "renewal", "charge", "unwanted", "contact", "purchase"]
-ARTICLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ARTICLE_ID = re.compile(ARTICLE_ID_PATTERN)
 
 # libyaml's C parser when PyYAML was built with it: the same safe loader, several times faster.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -40,7 +39,7 @@ class FrontMatter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    id: str = Field(pattern=ARTICLE_ID.pattern, max_length=80)
+    id: str = Field(pattern=ARTICLE_ID_PATTERN, max_length=ARTICLE_ID_MAX_CHARS)
     title: str = Field(min_length=1, max_length=200)
     intent: Intent
     summary: str = Field(min_length=1, max_length=300)

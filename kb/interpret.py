@@ -25,11 +25,10 @@ from .knowledge import (
     make_token,
     tokenize,
 )
-from .models import FoundPhrase, Interpretation, TimeSpan
+from .models import MAX_QUERY_CHARS, FoundPhrase, Interpretation, TimeSpan
 from .vocabulary import MAX_WORD, Vocabulary
 from .wordlist import WORD_VOTE, WordList, clear_winner, language_votes
 
-MAX_QUERY_CHARS = 500  # what the API accepts; the engine reads all of it
 MAX_WORDS = 12  # content words searched; the rest are reported as dropped
 MAX_TOKENS = 150  # words read at all (500 characters hold fewer in practice)
 MAX_CORRECTIONS = 2

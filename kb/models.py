@@ -5,12 +5,18 @@ Field names here are a contract with integrators (see the README): add, never re
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-IntentName = Literal["refund", "auto_renew", "contact"]
+Intent = Literal["refund", "auto_renew", "contact"]
+INTENTS: tuple[str, ...] = get_args(Intent)
 ChannelKind = Literal["phone", "chat", "twitter"]
+# An article's id (its file name): lowercase letters and digits, words joined by single hyphens.
+ARTICLE_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+ARTICLE_ID_MAX_CHARS = 80
+ArticleId = Annotated[str, StringConstraints(pattern=ARTICLE_ID_PATTERN, max_length=ARTICLE_ID_MAX_CHARS)]
+MAX_QUERY_CHARS = 500  # the longest question or search the API accepts and the engine reads
 
 
 class FoundPhrase(BaseModel):
@@ -50,7 +56,7 @@ class SearchHit(BaseModel):
     snippet: str = Field(description="HTML-escaped text; only matched words are wrapped in <mark>…</mark>.")
     score: float
     url: str
-    intent: IntentName
+    intent: Intent
     summary: str
 
 
@@ -205,7 +211,7 @@ class AnswerResponse(BaseModel):
     query: str
     locale: str
     requested_locale: str | None
-    intent: IntentName | None
+    intent: Intent | None
     answer: Answer | None
     confidence: float = Field(ge=0, le=1)
     follow_up: FollowUp | None

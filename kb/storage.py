@@ -31,7 +31,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
 from .analysis import sanitize
-from .models import AnswerResponse, SearchResponse
+from .models import MAX_QUERY_CHARS, AnswerResponse, SearchResponse
 from .privacy import scrub
 from .redaction import redact_url
 
@@ -50,7 +50,7 @@ SEARCH_KINDS: frozenset[str] = frozenset({"search", "answer"})
 
 # Column sizes; longer text is cut (after scrubbing) rather than refused, so that logging never
 # fails a request.
-QUERY_MAX = 500
+QUERY_MAX = MAX_QUERY_CHARS  # a logged or commented query is never cut
 COMMENT_MAX = 2000
 LOCALE_MAX = 35
 ARTICLE_MAX = 200

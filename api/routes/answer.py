@@ -8,17 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from kb.models import AnswerResponse
+from kb.models import ARTICLE_ID_MAX_CHARS, ARTICLE_ID_PATTERN, MAX_QUERY_CHARS, AnswerResponse, ArticleId
 from kb.storage import SearchRecord
 from kb.view import KnowledgeView
 
-from ..deps import KB, MAX_Q_CHARS, AcceptLanguage, JsonBody, LocaleParam, ServicesDep, SessionHeader
+from ..deps import KB, AcceptLanguage, JsonBody, LocaleParam, ServicesDep, SessionHeader
 from ..errors import APIError, ErrorCode
 from ..responses import json_response
 from ..services import Services
 
 router = APIRouter(tags=["answer"])
-ARTICLE_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 class AnswerRequest(BaseModel):
@@ -32,11 +31,9 @@ class AnswerRequest(BaseModel):
         },
     )
 
-    q: str = Field("", max_length=MAX_Q_CHARS, description="The customer's question.")
+    q: str = Field("", max_length=MAX_QUERY_CHARS, description="The customer's question.")
     locale: str | None = Field(None, max_length=64)
-    article_id: str | None = Field(
-        None, max_length=80, pattern=ARTICLE_ID_PATTERN, description="Answer with this article (a follow-up choice)."
-    )
+    article_id: ArticleId | None = Field(None, description="Answer with this article (a follow-up choice).")
 
 
 def _answer(
@@ -56,9 +53,9 @@ async def answer_get(
     request: Request,
     services: ServicesDep,
     kb: KB,
-    q: Annotated[str, Query(max_length=MAX_Q_CHARS, examples=["how do I get my money back"])] = "",
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, examples=["how do I get my money back"])] = "",
     locale: LocaleParam = None,
-    article_id: Annotated[str | None, Query(max_length=80, pattern=ARTICLE_ID_PATTERN)] = None,
+    article_id: Annotated[str | None, Query(max_length=ARTICLE_ID_MAX_CHARS, pattern=ARTICLE_ID_PATTERN)] = None,
     accept_language: AcceptLanguage = None,
     session: SessionHeader = None,
 ) -> Response:

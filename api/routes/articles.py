@@ -8,6 +8,7 @@ from babel.dates import format_date
 from fastapi import APIRouter, Path, Request, Response
 
 from kb.errors import ArticleNotFoundError
+from kb.models import ARTICLE_ID_MAX_CHARS
 
 from ..deps import KB, AcceptLanguage, LocaleParam
 from ..responses import json_response
@@ -42,7 +43,7 @@ async def list_articles(
 async def get_article(
     request: Request,
     kb: KB,
-    article_id: Annotated[str, Path(max_length=80, examples=["auto-renewal"])],
+    article_id: Annotated[str, Path(max_length=ARTICLE_ID_MAX_CHARS, examples=["auto-renewal"])],
     locale: LocaleParam = None,
     accept_language: AcceptLanguage = None,
 ) -> Response:

@@ -12,10 +12,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from kb.errors import ArticleNotFoundError
+from kb.models import MAX_QUERY_CHARS, ArticleId
 
-from ..deps import KB, MAX_Q_CHARS, JsonBody, SessionHeader, Store
+from ..deps import KB, JsonBody, SessionHeader, Store
 from ..errors import APIError, ErrorCode
-from .answer import ARTICLE_ID_PATTERN
 
 router = APIRouter(tags=["feedback"])
 COMMENT_MAX_CHARS = 1000
@@ -32,10 +32,10 @@ class FeedbackRequest(BaseModel):
         },
     )
 
-    article_id: str = Field(max_length=80, pattern=ARTICLE_ID_PATTERN, description="The article the vote is about.")
+    article_id: ArticleId = Field(description="The article the vote is about.")
     locale: str = Field(min_length=1, max_length=64, description="Locale the article was read in (negotiated).")
     helpful: StrictBool = Field(description="Did the article help?")
-    query: str | None = Field(None, max_length=MAX_Q_CHARS, description="What the customer had asked.")
+    query: str | None = Field(None, max_length=MAX_QUERY_CHARS, description="What the customer had asked.")
     comment: str | None = Field(None, max_length=COMMENT_MAX_CHARS, description="A short free-text comment.")
 
     @field_validator("query", "comment")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from kb.models import SearchResponse
+from kb.models import MAX_QUERY_CHARS, Intent, SearchResponse
 from kb.storage import SearchRecord
 
-from ..deps import KB, MAX_Q_CHARS, AcceptLanguage, LocaleParam, ServicesDep, SessionHeader
+from ..deps import KB, AcceptLanguage, LocaleParam, ServicesDep, SessionHeader
 from ..responses import json_response
 
 router = APIRouter(tags=["search"])
@@ -25,7 +25,7 @@ async def search(
         str,
         Query(
             min_length=1,
-            max_length=MAX_Q_CHARS,
+            max_length=MAX_QUERY_CHARS,
             description="What the customer typed, in any supported language; never interpreted as query syntax.",
             examples=["remboursement"],
         ),
@@ -33,7 +33,7 @@ async def search(
     locale: LocaleParam = None,
     limit: Annotated[int, Query(ge=1, le=50, description="Results per page.")] = 10,
     offset: Annotated[int, Query(ge=0, le=1000, description="Results to skip.")] = 0,
-    intent: Annotated[Literal["refund", "auto_renew", "contact"] | None, Query(description="Only this intent.")] = None,
+    intent: Annotated[Intent | None, Query(description="Only this intent.")] = None,
     accept_language: AcceptLanguage = None,
     session: SessionHeader = None,
 ) -> Response:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import LabelError
+from ..models import MAX_QUERY_CHARS, ArticleId, Intent
 
-Intent = Literal["refund", "auto_renew", "contact"]
 Kind = Literal[
     "question",
     "keywords",
@@ -33,13 +33,12 @@ Kind = Literal[
     "duration",
     "charge",
 ]
-ArticleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    q: str = Field(min_length=1, max_length=500)
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     locale: str = Field(min_length=2)
     lang: str = Field(min_length=2)
     intent: Intent | None
