@@ -23,9 +23,9 @@ from kb.service import KnowledgeBase
 from kb.storage import Storage, metadata
 
 from . import redis_server
+from .helpers import ROOT
 from .postgres_server import ENV_URL, ThrowawayPostgres, unavailable_reason
 
-ROOT = Path(__file__).resolve().parents[1]
 CONTENT_DIR = ROOT / "content"
 
 

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ports import free_port
+from .helpers import free_port
 
 ENV_URL = "KB_TEST_POSTGRES_URL"
 SERVER_USER = "postgres"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import redis
 
-from .ports import free_port
+from .helpers import free_port
 
 ENV_URL = "KB_TEST_REDIS_URL"
 READY_TIMEOUT = 30.0

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import CONTENT_DIR, ROOT
-
-
-def kb(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).with_name("kb")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "kb.cli"]
-    return subprocess.run(
-        [*command, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT, env={**os.environ, **(env or {})}
-    )
+from .conftest import CONTENT_DIR
+from .helpers import run_kb as kb
 
 
 @pytest.fixture()

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,18 +12,10 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from kb.storage import SearchRecord, Storage, utc_now
 
-from .conftest import ROOT, make_settings, upgraded_sqlite
+from .conftest import make_settings, upgraded_sqlite
+from .helpers import run_kb as kb
 
 TOKEN = "another-admin-token-for-tests"
-
-
-def kb(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The installed `kb` console script (as operators run it), in a subprocess."""
-    exe = Path(sys.executable).with_name("kb")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "kb.cli"]
-    return subprocess.run(
-        [*command, *args], capture_output=True, text=True, timeout=120, cwd=ROOT, env={**os.environ, **env}
-    )
 
 
 @pytest.fixture()

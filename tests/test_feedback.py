@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from kb.report import build_report, format_table
 from kb.storage import Storage
 
 from .conftest import make_settings
+from .helpers import wait_for
 
 VOTE = {"article_id": "auto-renewal", "locale": "fr", "helpful": False}
 
@@ -181,9 +181,6 @@ def test_a_schema_behind_is_reported_and_refuses_feedback_until_upgraded(
         assert rows(database, "SELECT count(*) FROM feedback") == [(0,)]
         with Storage(f"sqlite:///{database}") as store:
             migrate.upgrade(store)
-        deadline = time.monotonic() + 30
-        while app.get("/readyz").status_code != 200:
-            assert time.monotonic() < deadline, app.get("/readyz").json()
-            time.sleep(0.1)
+        wait_for(lambda: app.get("/readyz").status_code == 200, lambda: f"readiness: {app.get('/readyz').json()}")
         assert app.post("/v1/feedback", json=VOTE, headers={"X-KB-Session": "visit-9"}).status_code == 201
     assert rows(database, "SELECT session_id FROM feedback") == [("visit-9",)]

@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import weakref
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from kb.indexing import GENERATIONS, build_index, current_generation_path, open_
 from kb.service import KnowledgeBase
 
 from .conftest import CONTENT_DIR
+from .helpers import wait_for
 
 
 def copy_content(tmp_path: Path) -> Path:
@@ -113,14 +113,15 @@ def test_killed_build_leaves_no_half_index_in_service(tmp_path: Path) -> None:
     assert current_generation_path(index) == before
     assert any(p.name.startswith(".building-") for p in (index / GENERATIONS).iterdir())
     assert KnowledgeBase(index, cache_size=0).search("refund", "en").total > 0
-    deadline = time.monotonic() + 30
-    while True:  # the lock died with the process; the next build succeeds and removes the leftover
+
+    def rebuilt() -> bool:  # the lock died with the process; the next build succeeds and removes the leftover
         try:
             build_index(load_content(CONTENT_DIR), index)
-            break
         except IndexBusyError:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+            return False
+        return True
+
+    wait_for(rebuilt, "the reindex lock of the killed process to be released")
     assert not any(p.name.startswith(".building-") for p in (index / GENERATIONS).iterdir())
 
 
@@ -131,10 +132,7 @@ def test_a_new_generation_is_opened_in_the_background_while_the_old_one_answers(
     old = kb.generation.name
     new = build_index(load_content(CONTENT_DIR), index).generation
     assert kb.search("refund", "en").results  # answered at once, by whichever generation is open
-    deadline = time.monotonic() + 30
-    while kb.search("refund", "en").generation != new:
-        assert time.monotonic() < deadline, "the new generation was never picked up"
-        time.sleep(0.05)
+    wait_for(lambda: kb.search("refund", "en").generation == new, "the new generation to be picked up")
     assert new != old
 
 

@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,7 +16,7 @@ from api.launcher import banner, listen_address, uvicorn_options
 from kb.config import Settings
 
 from .conftest import ROOT, upgraded_sqlite
-from .ports import free_port
+from .helpers import free_port, wait_for
 
 
 @pytest.mark.parametrize(
@@ -65,14 +64,15 @@ def test_the_banner_matches_the_server_that_answers(index_dir: Path, tmp_path: P
     try:
         first = proc.stdout.readline() if proc.stdout else ""
         assert first.startswith(f"==> serving on http://127.0.0.1:{port} "), first
-        deadline = time.monotonic() + 60
-        while True:
+
+        def alive() -> bool:
+            assert proc.poll() is None, "the server stopped"
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
             except httpx.TransportError:
-                assert time.monotonic() < deadline and proc.poll() is None, "the server did not start"
-                time.sleep(0.2)
+                return False
+
+        wait_for(alive, "the server to start")
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]

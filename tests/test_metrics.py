@@ -6,31 +6,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
 from api.app import create_app
 from api.metrics import forget_dead_workers
 
 from .conftest import ROOT, make_settings
-
-
-def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample of a scrape, keyed by name and sorted labels."""
-    found = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return found
-
-
-def value(text: str, name: str, **labels: str) -> float | None:
-    return samples(text).get((name, tuple(sorted(labels.items()))))
+from .helpers import metric_samples, metric_value, wait_for
 
 
 def test_scrape_is_prometheus_text_and_uncached(client: TestClient) -> None:
@@ -38,7 +24,7 @@ def test_scrape_is_prometheus_text_and_uncached(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=")
     assert response.headers["cache-control"] == "no-store"
-    assert samples(response.text)  # parses
+    assert metric_samples(response.text)  # parses
 
 
 def test_requests_are_counted_per_route_template(client: TestClient) -> None:
@@ -49,37 +35,38 @@ def test_requests_are_counted_per_route_template(client: TestClient) -> None:
     client.get("/v1/search", params={"q": "refund"})
     text = client.get("/metrics").text
     template = "/v1/articles/{article_id}"
-    assert value(text, "kb_http_requests_total", method="GET", route=template, status="200") == 2
-    assert value(text, "kb_http_requests_total", method="GET", route=template, status="404") == 1
-    assert value(text, "kb_http_requests_total", method="GET", route="<unmatched>", status="404") == 1
-    assert value(text, "kb_http_request_duration_seconds_count", method="GET", route=template) == 3
-    assert value(text, "kb_http_request_duration_seconds_bucket", method="GET", route="/v1/search", le="+Inf") == 1
+    assert metric_value(text, "kb_http_requests_total", method="GET", route=template, status="200") == 2
+    assert metric_value(text, "kb_http_requests_total", method="GET", route=template, status="404") == 1
+    assert metric_value(text, "kb_http_requests_total", method="GET", route="<unmatched>", status="404") == 1
+    assert metric_value(text, "kb_http_request_duration_seconds_count", method="GET", route=template) == 3
+    bucket = "kb_http_request_duration_seconds_bucket"
+    assert metric_value(text, bucket, method="GET", route="/v1/search", le="+Inf") == 1
     assert "auto-renewal" not in text and "/no/such/route" not in text  # raw paths never become labels
 
 
 def test_index_generation_and_documents(client: TestClient) -> None:
     generation = client.get("/v1/search", params={"q": "refund"}).json()["generation"]
     text = client.get("/metrics").text
-    assert value(text, "kb_index_generation_info", generation=generation) == 1
-    assert (value(text, "kb_index_generation_created_timestamp_seconds") or 0) > 1.7e9
-    assert value(text, "kb_index_documents", locale="en") == 7
-    assert value(text, "kb_index_documents", locale="fr") == 7
+    assert metric_value(text, "kb_index_generation_info", generation=generation) == 1
+    assert (metric_value(text, "kb_index_generation_created_timestamp_seconds") or 0) > 1.7e9
+    assert metric_value(text, "kb_index_documents", locale="en") == 7
+    assert metric_value(text, "kb_index_documents", locale="fr") == 7
 
 
 def test_search_log_and_query_cache_figures(client: TestClient) -> None:
     for _ in range(3):
         assert client.get("/v1/search", params={"q": "remboursement"}).status_code == 200
-    deadline = time.monotonic() + 30
-    while True:  # the writer thread writes its batch within half a second
+
+    def written() -> str | None:  # the writer thread writes its batch within half a second
         text = client.get("/metrics").text
-        if value(text, "kb_search_log_written_total") == 3 or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    assert value(text, "kb_search_log_written_total") == 3
-    assert value(text, "kb_search_log_dropped_total") == 0
-    assert value(text, "kb_search_log_queued") == 0
-    assert value(text, "kb_query_cache_misses_total") == 1
-    assert value(text, "kb_query_cache_hits_total") == 2
+        return text if metric_value(text, "kb_search_log_written_total") == 3 else None
+
+    text = wait_for(written, "the search log to write 3 records")
+    assert metric_value(text, "kb_search_log_written_total") == 3
+    assert metric_value(text, "kb_search_log_dropped_total") == 0
+    assert metric_value(text, "kb_search_log_queued") == 0
+    assert metric_value(text, "kb_query_cache_misses_total") == 1
+    assert metric_value(text, "kb_query_cache_hits_total") == 2
 
 
 def test_refused_requests_are_labelled_with_their_route(index_dir: Path, tmp_path: Path) -> None:
@@ -88,7 +75,7 @@ def test_refused_requests_are_labelled_with_their_route(index_dir: Path, tmp_pat
         app.get("/v1/search", params={"q": "refund"})
         assert app.get("/v1/search", params={"q": "refund"}).status_code == 429
         text = app.get("/metrics").text
-    assert value(text, "kb_http_requests_total", method="GET", route="/v1/search", status="429") == 1
+    assert metric_value(text, "kb_http_requests_total", method="GET", route="/v1/search", status="429") == 1
 
 
 MULTIPROCESS_SCRIPT = """
@@ -123,12 +110,12 @@ def test_multiprocess_mode_adds_up_the_workers(index_dir: Path, tmp_path: Path) 
     worker(5, "quiet")
     worker(7, "quiet")
     text = worker(3, "scrape")
-    assert value(text, "kb_http_requests_total", method="GET", route="/v1/search", status="200") == 15
-    assert value(text, "kb_http_request_duration_seconds_count", method="GET", route="/v1/search") == 15
+    assert metric_value(text, "kb_http_requests_total", method="GET", route="/v1/search", status="200") == 15
+    assert metric_value(text, "kb_http_request_duration_seconds_count", method="GET", route="/v1/search") == 15
     # The per-worker gauges of the two finished workers left with them; the scraping one is there.
-    generations = [k for k in samples(text) if k[0] == "kb_index_generation_info"]
-    assert len(generations) == 1 and "pid" in dict(generations[0][1])
-    assert value(text, "kb_index_documents", locale="fr") == 7
+    generations = metric_samples(text, "kb_index_generation_info")
+    assert len(generations) == 1 and "pid" in generations[0].labels
+    assert metric_value(text, "kb_index_documents", locale="fr") == 7
 
 
 def test_dead_workers_gauges_are_forgotten(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from api.ratelimit import ClientResolver, Decision, RateLimiter
 from kb.config import Settings
 
 from .conftest import clear_of_a_minute_boundary, make_settings
-from .ports import free_port
+from .helpers import free_port
 
 T = TypeVar("T")
 

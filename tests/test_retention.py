@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from api.app import create_app
 from kb.storage import SearchRecord, Storage, utc_now
 
 from .conftest import make_settings, upgraded_sqlite
+from .helpers import wait_for
 
 
 def seed(database: Path) -> None:
@@ -35,10 +35,8 @@ def test_old_rows_are_purged_when_the_server_starts(index_dir: Path, tmp_path: P
     seed(tmp_path / "kb.sqlite3")
     settings = make_settings(index_dir, tmp_path, log_retention_days=30)
     with TestClient(create_app(settings)):
-        deadline = time.monotonic() + 60
-        while counts(tmp_path / "kb.sqlite3") != (1, 1):
-            assert time.monotonic() < deadline, f"not purged: {counts(tmp_path / 'kb.sqlite3')}"
-            time.sleep(0.05)
+        database = tmp_path / "kb.sqlite3"
+        wait_for(lambda: counts(database) == (1, 1), lambda: f"the purge (rows left: {counts(database)})")
     with Storage(f"sqlite:///{tmp_path / 'kb.sqlite3'}") as store, store.connect() as conn:
         assert conn.exec_driver_sql("SELECT query_normalized FROM search_log").scalars().all() == ["recent question"]
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,9 +17,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from ..ports import free_port
+from ..helpers import ROOT, free_port, run_kb, wait_until_ready
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,20 +30,10 @@ CHROMIUM_ARGS = [
 ]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHANNELS_FILE = Path(__file__).with_name("channels.yaml")
-READY_TIMEOUT = 120.0
 # Pages name this address, never the one the browser used (the Host header).
 PUBLIC_BASE_URL = "https://help.example.com"
 
 
-
-
-def _kb_command() -> str:
-    """The `kb` console script of the interpreter running the tests."""
-    beside = Path(sys.executable).with_name("kb")
-    found = str(beside) if beside.exists() else shutil.which("kb")
-    if not found:
-        pytest.fail("the `kb` console script is not installed (pip install -e .)")
-    return found
 
 
 @dataclass
@@ -78,7 +65,7 @@ def running_server(tmp: Path, **extra_env: str) -> Iterator[Server]:
         **extra_env,
     }
     for step in (["reindex"], ["db", "upgrade"]):
-        done = subprocess.run([_kb_command(), *step], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        done = run_kb(*step, env=env)
         assert done.returncode == 0, f"kb {' '.join(step)} failed:\n{done.stdout}\n{done.stderr}"
     log = tmp / "uvicorn.log"
     with log.open("wb") as out:
@@ -91,20 +78,7 @@ def running_server(tmp: Path, **extra_env: str) -> Iterator[Server]:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                output = log.read_text(errors="replace")
-                pytest.fail(f"uvicorn exited with {proc.returncode}:\n{output}")
-            try:
-                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                output = log.read_text(errors="replace")
-                pytest.fail(f"server not ready after {READY_TIMEOUT}s:\n{output}")
-            time.sleep(0.2)
+        wait_until_ready(url, proc, lambda: log.read_text(errors="replace"))
         yield Server(url, log)
     finally:
         proc.terminate()

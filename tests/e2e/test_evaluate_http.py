@@ -13,7 +13,7 @@ from kb.errors import EvaluationServerError
 from kb.evaluation import HttpRunner, InProcessRunner, LabelledSet, evaluate, load_set
 from kb.service import KnowledgeBase
 
-from ..ports import free_port
+from ..helpers import free_port
 from ..test_cli import BLIND_LABELS, kb
 from .conftest import ROOT, Server, running_server
 

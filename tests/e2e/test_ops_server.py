@@ -22,17 +22,15 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
-from prometheus_client.parser import text_string_to_metric_families
 
 from kb.storage import Storage
 
 from ..conftest import clear_of_a_minute_boundary, drop_all_tables
-from ..ports import free_port
+from ..helpers import ROOT, free_port, metric_samples, run_kb, wait_for
 from ..redis_server import ThrowawayRedis, unavailable_reason
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-admin-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 WAIT = 120.0  # seconds: generous on purpose; nothing here is a timing assertion
@@ -41,31 +39,6 @@ QUERIES = [
     ("désactiver le renouvellement", "fr"), ("contact support phone", "en"), ("App Store", None),
     ("fournisseur d'accès", "fr"), ("money back", "en"), ("hotline", None),
 ]
-
-
-def kb_command() -> list[str]:
-    exe = Path(sys.executable).with_name("kb")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "kb.cli"]
-
-
-
-
-def wait_for(condition: Callable[[], object], what: str, timeout: float = WAIT) -> object:
-    """Poll ``condition`` until it returns something true; fail with ``what`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def samples(text: str, name: str) -> list[tuple[dict[str, str], float]]:
-    return [
-        (s.labels, s.value) for f in text_string_to_metric_families(text) for s in f.samples if s.name == name
-    ]
 
 
 @dataclass
@@ -93,9 +66,7 @@ class Workspace:
         return env
 
     def kb(self, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*kb_command(), *args], cwd=ROOT, env=self.env(**extra), capture_output=True, text=True, timeout=300
-        )
+        return run_kb(*args, env=self.env(**extra))
 
 
 @pytest.fixture()
@@ -156,8 +127,8 @@ class Server:
 
     def worker_generations(self) -> dict[str, str]:
         """pid (or "" with one worker) → the generation that worker serves."""
-        served = samples(self.metrics(), "kb_index_generation_info")
-        return {labels.get("pid", ""): labels["generation"] for labels, value in served if value == 1}
+        served = metric_samples(self.metrics(), "kb_index_generation_info")
+        return {s.labels.get("pid", ""): s.labels["generation"] for s in served if s.value == 1}
 
     def kill_group(self) -> None:
         """Stop this server's process group (uvicorn and its workers), whatever state it is in."""
@@ -277,8 +248,8 @@ def test_reindex_during_load_on_two_workers_fails_no_request(workspace: Workspac
     seen: list[float] = []
 
     def counted() -> bool:
-        seen.append(sum(v for labels, v in samples(server.metrics(), "kb_http_requests_total")
-                        if labels["route"] == "/v1/search" and labels["status"] == "200"))
+        seen.append(sum(s.value for s in metric_samples(server.metrics(), "kb_http_requests_total")
+                        if s.labels["route"] == "/v1/search" and s.labels["status"] == "200"))
         return seen[-1] == expected
 
     wait_for(counted, f"/metrics to count {expected} searches", timeout=30)
@@ -365,7 +336,7 @@ def test_a_full_log_queue_drops_records_and_searches_go_on(workspace: Workspace,
     statuses: dict[int, int] = {}
     try:
         def dropped() -> float:
-            return sum(v for _, v in samples(server.metrics(), "kb_search_log_dropped_total"))
+            return sum(s.value for s in metric_samples(server.metrics(), "kb_search_log_dropped_total"))
 
         def burst() -> bool:
             with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -473,8 +444,8 @@ def test_redis_going_away_fails_open_counted_and_never_a_5xx(  # type: ignore[no
     away = [server.get("/v1/search", params={"q": "refund"}) for _ in range(10)]
     assert [r.status_code for r in away] == [200] * 10  # over the limit of 3, unchecked: no 429, no 5xx
     assert not any("ratelimit-limit" in r.headers for r in away)
-    unchecked = samples(server.metrics(), "kb_rate_limit_unchecked_total")
-    assert unchecked and unchecked[0][1] == 10
+    unchecked = metric_samples(server.metrics(), "kb_rate_limit_unchecked_total")
+    assert unchecked and unchecked[0].value == 10
 
     own_redis.start()  # back, and empty: counting starts again
     back = wait_for(lambda: "ratelimit-remaining" in (r := server.get("/v1/locales")).headers and r,

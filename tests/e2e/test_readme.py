@@ -8,16 +8,13 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from ..ports import free_port
+from ..helpers import ROOT, free_port, run_kb, wait_until_ready
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = re.findall(r"^(curl .+)\n# → (.+)$", (ROOT / "README.md").read_text(encoding="utf-8"), re.M)
 
 
@@ -31,22 +28,14 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
            "KB_DATABASE_URL": f"sqlite:///{tmp / 'kb.sqlite3'}", "KB_CHANNELS_FILE": str(tmp / "none.yaml"),
            "KB_ACCESS_LOG": "false", "KB_RATE_LIMIT_PER_MINUTE": "0"}
     bindir = Path(sys.executable).parent
-    subprocess.run([str(bindir / "kb"), "reindex", "-q"], env=env, check=True, cwd=ROOT, timeout=300)
-    subprocess.run([str(bindir / "kb"), "db", "upgrade"], env=env, check=True, cwd=ROOT, timeout=300)
+    assert run_kb("reindex", "-q", env=env).returncode == 0
+    assert run_kb("db", "upgrade", env=env).returncode == 0
     log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen([str(bindir / "uvicorn"), "api.app:app", "--port", str(port)], env=env, cwd=ROOT,
                               stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, (tmp / "server.log").read_text()
-            time.sleep(0.2)
+        wait_until_ready(url, server, (tmp / "server.log").read_text)
         yield url
     finally:
         server.terminate()

@@ -20,11 +20,10 @@ from urllib.parse import quote, quote_plus
 import httpx
 import pytest
 
-from ..ports import free_port
+from ..helpers import ROOT, free_port, wait_until_ready
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 WAIT = 180.0  # seconds: generous on purpose (install check, reindex, two workers)
 LIMIT = 60  # KB_RATE_LIMIT_PER_MINUTE for this server (per worker)
 TRUSTED_PROXY = "127.0.0.3"  # in KB_TRUSTED_PROXIES
@@ -93,18 +92,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             cwd=ROOT, env=env, stdout=out, stderr=err, start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + WAIT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"scripts/serve exited with {proc.returncode}:\n{served.output()}")
-            try:
-                if httpx.get(served.url + "/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"scripts/serve not ready after {WAIT} s:\n{served.output()}")
-            time.sleep(0.3)
+        wait_until_ready(served.url, proc, served.output, WAIT)
         yield served
     finally:
         for sig in (signal.SIGTERM, signal.SIGKILL):
