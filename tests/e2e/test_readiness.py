@@ -10,7 +10,7 @@ import sys
 import httpx
 import pytest
 
-from ..ports import free_port
+from ..helpers import free_port
 from .test_ops_server import ROOT, Workspace, wait_for
 
 pytestmark = pytest.mark.slow
