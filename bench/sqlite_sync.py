@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kb import migrate
 from kb.storage import SearchRecord, Storage
 
 BATCH = 200
@@ -39,7 +40,7 @@ def measure(folder: Path, mode: str, votes: int, batches: int) -> dict[str, Any]
         dbapi_connection.execute(f"PRAGMA synchronous={mode}")
 
     sa.event.listen(storage.engine, "connect", set_mode)
-    storage.create_schema()
+    migrate.upgrade(storage)  # the tables as `kb db upgrade` makes them
     with storage.engine.connect() as conn:
         effective = conn.exec_driver_sql("PRAGMA synchronous").scalar()
     vote_ms = []
