@@ -26,6 +26,20 @@ def test_the_error_table_is_the_error_codes() -> None:
     assert documented == {code.value: code.status for code in ErrorCode}
 
 
+def test_where_things_go_names_every_module() -> None:
+    """Each module and package of kb/ and api/ is named in its own paragraph of "Where things go"
+    (routes by the routes/<area>.py pattern)."""
+    block = README.split("## Where things go", 1)[1].split("```", 2)[1]
+    paragraphs = dict(re.findall(r"^(\w+)/ +(.*?)(?=^\S|\Z)", block, re.M | re.S))
+    for folder in ("kb", "api"):
+        words = set(re.findall(r"\w+", paragraphs[folder]))
+        for path in (ROOT / folder).iterdir():
+            is_package = path.is_dir() and (path / "__init__.py").exists()
+            if path.name.startswith("_") or not (path.suffix == ".py" or is_package):
+                continue
+            assert path.stem in words, f"{folder}/{path.name} is not in the README's 'Where things go'"
+
+
 def test_every_cli_command_is_documented() -> None:
     for name in main.commands:
         assert f"`kb {name}" in README, name
