@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics_state = Metrics()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, object]]:
+    async def lifespan(_app: FastAPI) -> AsyncIterator[dict[str, object]]:
         async with running_services(settings, metrics_state) as services:
             yield {"services": services}
 

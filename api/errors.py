@@ -206,15 +206,15 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
-    async def _api_error(request: Request, exc: APIError) -> JSONResponse:
+    async def _api_error(_request: Request, exc: APIError) -> JSONResponse:
         return error_response(exc.code, exc.message, exc.field, headers=exc.headers, extra=exc.extra)
 
     @app.exception_handler(KBError)
-    async def _kb_error(request: Request, exc: KBError) -> JSONResponse:
+    async def _kb_error(_request: Request, exc: KBError) -> JSONResponse:
         return kb_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         if first.get("type") == "json_invalid":
             return error_response(ErrorCode.INVALID_BODY, "the body is not valid JSON")
@@ -233,6 +233,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(code, message, status=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", route_template(request.scope))  # never the path as sent
         return error_response(ErrorCode.INTERNAL_ERROR, "internal error; the request id identifies it in the logs")

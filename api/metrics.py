@@ -13,6 +13,7 @@ files of workers that died without stopping are cleaned up when a worker starts.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
@@ -157,10 +158,8 @@ class Metrics:
             self._served = generation.name
             created = generation.manifest.get("created_at")
             if created:
-                try:
+                with contextlib.suppress(ValueError):  # a manifest from elsewhere: no creation time then
                     self.generation_created.set(datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp())
-                except ValueError:
-                    pass
             counts = generation.manifest.get("counts") or {}
             for locale in self._locales - set(counts):
                 self.documents.labels(locale).set(0)

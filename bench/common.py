@@ -24,7 +24,7 @@ def percentile(sorted_values: Sequence[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100) of an already sorted sequence."""
     if not sorted_values:
         return float("nan")
-    k = max(0, min(len(sorted_values) - 1, int(round(p / 100.0 * len(sorted_values) + 0.5)) - 1))
+    k = max(0, min(len(sorted_values) - 1, round(p / 100.0 * len(sorted_values) + 0.5) - 1))
     return sorted_values[k]
 
 

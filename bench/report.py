@@ -329,4 +329,4 @@ def _profiles(results: Path) -> list[str]:
         out.append(f"### Profile: {f.stem} (pyinstrument, untimed pass over the first "
                    f"queries of the trace, cache off; full tree in {f.stem}.all.txt)\n")
         out.append("```\n" + "\n".join(lines[:60]) + "\n```\n")
-    return (["## Profiles of the hot path\n"] + out) if out else []
+    return ["## Profiles of the hot path\n", *out] if out else []

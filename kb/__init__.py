@@ -31,8 +31,8 @@ from .service import KnowledgeBase
 from .view import KnowledgeView
 
 __all__ = [
-    "Article",
     "AnswerResponse",
+    "Article",
     "ArticleNotFoundError",
     "BuildReport",
     "ContentError",

@@ -91,9 +91,9 @@ class Decider:
             money_at = reading.first("charge")
         place = reading.place
         covered = place is not None and place.name in self.channel_articles
-        if reading.first("contact") is not None and not (covered and money_at is not None):
-            if self._agrees(plan, ranked, "contact", "contact"):
-                return self._concept(CONTACT_ARTICLE, "contact")
+        asks_contact = reading.first("contact") is not None and not (covered and money_at is not None)
+        if asks_contact and self._agrees(plan, ranked, "contact", "contact"):
+            return self._concept(CONTACT_ARTICLE, "contact")
         wants_money = money_at is not None and self._agrees(plan, ranked, "refund", "refund")
         wants_stop = cancel_at is not None and self._agrees(plan, ranked, "auto_renew", "cancel")
         # Money back for a charge not wanted comes first, whatever the customer says they stopped.

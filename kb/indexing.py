@@ -111,15 +111,12 @@ class BuildReport:
 def reindex_lock(index_dir: Path) -> Iterator[None]:
     """Hold the reindex lock or raise ``IndexBusyError`` at once."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / LOCK_FILE, "a+")
-    try:
+    with open(index_dir / LOCK_FILE, "a+") as handle:  # closing it releases the lock
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise IndexBusyError("another reindex is running; try again when it has finished") from None
         yield
-    finally:
-        handle.close()
 
 
 def _document(article: Article, chunks: list[Chunk]) -> dict[str, str]:
@@ -168,7 +165,7 @@ def build_index(content: ContentSet, index_dir: Path, progress: Progress | None 
     # would take "163719-8969ae" for a phone number and hide the generation's name.
     generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     try:
-        return _build(content, index_dir, generation, progress or (lambda message: None))
+        return _build(content, index_dir, generation, progress or (lambda _: None))
     except OSError as exc:
         failure = _write_failure(exc, exc.filename or index_dir / GENERATIONS / f"{BUILDING}{generation}")
     raise failure  # outside the handler: the OSError's traceback and the frames it holds go now

@@ -178,9 +178,9 @@ class Interpreter:
         # Reaching a shop or a provider, or leaving a provider, without a word of the product or
         # of money back: that company's own business ("phone number of Fnac", "cancel my SFR").
         names = set(reading.concept_names())
-        if named and "refund" not in names and place.name in COMPANY_CHANNELS:
-            if "contact" in names or ("cancel" in names and place.name in SUBSCRIPTION_CHANNELS):
-                return place
+        its_business = "contact" in names or ("cancel" in names and place.name in SUBSCRIPTION_CHANNELS)
+        if named and "refund" not in names and place.name in COMPANY_CHANNELS and its_business:
+            return place
         return None
 
     def _corrections(self, tokens: list[Token], typing: bool) -> dict[int, list[tuple[str, int]]]:

@@ -66,7 +66,7 @@ class _InlineParser(MarkdownIt):
         super().__init__("zero")
         self.enable(["emphasis", "backticks", "link", "escape", "entity", "newline"])
 
-    def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
+    def validateLink(self, _url: str) -> bool:
         return True  # every target is read, and judged by parse_link_target
 
 

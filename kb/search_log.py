@@ -16,6 +16,7 @@ record's result count, answer and article. Records without a session count one b
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import queue
@@ -118,10 +119,9 @@ class SearchLogWriter:
             already = self._closing
             self._closing = True
         if not already:
-            try:
+            # A full queue: the thread is busy with it and sees ``_closing`` between gets.
+            with contextlib.suppress(queue.Full):
                 self._queue.put_nowait(_STOP)
-            except queue.Full:
-                pass  # the thread is busy with a full queue and sees ``_closing`` between gets
         self._thread.join(timeout)
         return not self._thread.is_alive()
 

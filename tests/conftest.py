@@ -93,7 +93,7 @@ def make_settings(index_dir: Path, tmp_path: Path, **overrides: object) -> Setti
     return Settings(**values)  # type: ignore[arg-type]
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(index_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
     """The real app over the shipped content (lifespan run), one per test."""
     with TestClient(create_app(make_settings(index_dir, tmp_path)), raise_server_exceptions=False) as test_client:
@@ -152,7 +152,7 @@ def redis_server_url() -> Iterator[str]:
         server.remove()
 
 
-@pytest.fixture()
+@pytest.fixture
 def redis_url(redis_server_url: str) -> str:
     """That Redis server, emptied for this test."""
     redis_server.flush(redis_server_url)

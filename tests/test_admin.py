@@ -21,7 +21,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ROUTES = [("GET", "/v1/admin/report"), ("POST", "/v1/admin/reindex")]
 
 
-@pytest.fixture()
+@pytest.fixture
 def own_index(tmp_path: Path) -> Path:
     """An index this test may rebuild (the session index is shared)."""
     path = tmp_path / "index"
@@ -29,7 +29,7 @@ def own_index(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture()
+@pytest.fixture
 def admin(own_index: Path, tmp_path: Path) -> Iterator[TestClient]:
     content = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, content)

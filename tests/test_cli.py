@@ -12,7 +12,7 @@ from .conftest import CONTENT_DIR
 from .helpers import run_kb as kb
 
 
-@pytest.fixture()
+@pytest.fixture
 def workspace(tmp_path: Path) -> dict[str, str]:
     content = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, content)

@@ -18,7 +18,7 @@ from .helpers import run_kb as kb
 TOKEN = "another-admin-token-for-tests"
 
 
-@pytest.fixture()
+@pytest.fixture
 def database(tmp_path: Path, index_dir: Path) -> dict[str, str]:
     """A database with a few days of searches and votes; the environment that points `kb` at it."""
     now = utc_now()

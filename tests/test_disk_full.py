@@ -31,7 +31,7 @@ TMPFS_BYTES = 8 * 1024 * 1024
 FREE_BYTES = [0, 128 * 1024, 276 * 1024, 400 * 1024]
 
 
-@pytest.fixture()
+@pytest.fixture
 def small_disk() -> Iterator[Path]:
     """A freshly mounted tmpfs of 8 MiB, unmounted at the end."""
     if os.geteuid() != 0:

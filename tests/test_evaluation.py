@@ -140,7 +140,7 @@ def test_a_bad_blind_label_names_the_file_entry_and_field(tmp_path: Path, change
 def test_an_unreadable_or_shapeless_set_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(LabelError, match="broken.yaml") as raised:
+    with pytest.raises(LabelError, match=r"broken\.yaml") as raised:
         load_set(path)
     assert message in str(raised.value)
 
@@ -284,5 +284,5 @@ def test_a_small_blind_set_on_the_shipped_content(knowledge_base, tmp_path: Path
 def test_a_label_naming_an_article_the_service_lacks_is_an_error(knowledge_base, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     typo = {**BLIND_ENTRY, "articles": ["refund-thrid-party"], "answer_article": "refund-thrid-party"}
     labelled: LabelledSet = load_set(write_set(tmp_path, [typo]))
-    with pytest.raises(LabelError, match="unknown article id.*refund-thrid-party"):
+    with pytest.raises(LabelError, match=r"unknown article id.*refund-thrid-party"):
         evaluate(InProcessRunner(knowledge_base), labelled)

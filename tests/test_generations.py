@@ -33,7 +33,7 @@ def two_generations(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return index
 
 
-@pytest.fixture()
+@pytest.fixture
 def index(two_generations: Path, tmp_path: Path) -> Path:
     """A private copy of ``two_generations`` (link, names and build order kept) to damage."""
     copy = tmp_path / "index"
@@ -119,7 +119,7 @@ def test_a_damaged_generation_is_refused_with_the_reason(index: Path, damage: st
 def test_a_damaged_current_generation_leaves_the_previous_one_serving(
     index: Path, damage: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    spoil, reason = DAMAGE[damage]
+    spoil, _reason = DAMAGE[damage]
     bad, good = current(index), previous(index)
     spoil(bad)
     # The app's logging setup (made by earlier tests) stops "kb" records at that logger.

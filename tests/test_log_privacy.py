@@ -180,6 +180,6 @@ def test_kb_cli_never_prints_the_database_password() -> None:
 
 def test_a_refused_setting_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KB_ADMIN_TOKEN", "short-Secret7")
-    with pytest.raises(ValueError) as refused:
+    with pytest.raises(ValueError, match="KB_ADMIN_TOKEN") as refused:
         Settings()
     assert "short-Secret7" not in str(refused.value) and "KB_ADMIN_TOKEN" in str(refused.value)

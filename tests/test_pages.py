@@ -71,9 +71,7 @@ def test_article_links_lead_to_articles_in_the_page_language(site: TestClient) -
     assert en["Getting a Norton refund"] == "/articles/en/refund-policy"
 
 
-def test_a_fallback_page_links_within_its_own_locale_and_to_https_pages(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+def test_a_fallback_page_links_within_its_own_locale_and_to_https_pages(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, content)
     (content / "fr" / "refund-app-store.md").unlink()  # served in English on the French site

@@ -185,12 +185,12 @@ def test_limit_applies_per_locale_and_section(storage: Storage) -> None:
     report = build_report(storage, limit=3)
     assert len(report.top_queries) == 6
     assert sorted({s.locale for s in report.top_queries}) == ["en", "fr"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="limit must be at least 1"):
         build_report(storage, limit=0)
 
 
 def test_read_events_streams_collapsed_records(storage: Storage) -> None:
-    storage.log_searches(typed("refund", 0, "abc") + [search("refund", 1)])
+    storage.log_searches([*typed("refund", 0, "abc"), search("refund", 1)])
     assert sorted(e.query for e in read_events(storage)) == ["refund", "refund"]
 
 

@@ -29,7 +29,7 @@ def write(root: Path, locale: str, article_id: str, title: str, body: str) -> No
     (folder / f"{article_id}.md").write_text(text, encoding="utf-8")
 
 
-@pytest.fixture()
+@pytest.fixture
 def tiny(tmp_path: Path) -> KnowledgeBase:
     content = tmp_path / "content"
     write(content, "fr", "peche", "La pêche en mer", "Partir à la pêche avec un bateau et une canne.")
@@ -64,7 +64,7 @@ def test_query_syntax_is_plain_text(tiny: KnowledgeBase) -> None:
     assert {r.article_id for r in tiny.search("locale:fr", "fr").results} <= {"english-only"}
 
 
-def test_cache_returns_the_same_response_with_the_callers_query(tmp_path: Path, tiny: KnowledgeBase) -> None:
+def test_cache_returns_the_same_response_with_the_callers_query(tiny: KnowledgeBase) -> None:
     cached = KnowledgeBase(tiny.index_dir, cache_size=16)
     first = cached.search("bateau", "fr")
     second = cached.search("bateau ", "fr")  # same words: the query echo is the caller's own

@@ -137,7 +137,7 @@ def test_writer_survives_a_database_failure(db_path: Path) -> None:
 
 
 def test_rejects_nonsense_sizes(storage: Storage) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="queue_size and batch_size must be >= 1"):
         SearchLogWriter(storage, queue_size=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="queue_size and batch_size must be >= 1"):
         SearchLogWriter(storage, queue_size=10, batch_size=0)

@@ -16,7 +16,7 @@ from .conftest import upgraded_sqlite
 from .test_search_engine import write
 
 
-@pytest.fixture()
+@pytest.fixture
 def kb(tmp_path: Path) -> KnowledgeBase:
     content = tmp_path / "content"
     write(content, "fr", "bateau", "Le bateau à voile", "Naviguer avec un bateau à voile.")

@@ -169,7 +169,7 @@ def test_purge_deletes_only_old_rows(storage: Storage) -> None:
     assert [r["query_normalized"] for r in rows(storage, search_log)] == ["recent"]
     assert storage.count("feedback") == 1
     assert storage.purge(90, now=now) == {"feedback": 0, "search_log": 0}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must not be negative"):
         storage.purge(-1)
 
 

@@ -71,7 +71,7 @@ METRICS = [
     Metric("zero_results", "search zero results", _in_scope, lambda o: float(o.seen.total == 0)),
     Metric("answered", "answered (in scope)", _in_scope, lambda o: float(o.answered)),
     Metric("answer_article", "answer article right", _in_scope, lambda o: float(o.article_right)),
-    Metric("intent", "intent right", lambda c: True, lambda o: float(o.intent_right)),
+    Metric("intent", "intent right", lambda _: True, lambda o: float(o.intent_right)),
     Metric(
         "declined_out_of_scope", "declined (out of scope)", lambda c: not c.in_scope, lambda o: float(not o.answered)
     ),

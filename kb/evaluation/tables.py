@@ -57,7 +57,7 @@ def side_by_side(evaluated: list[EvaluatedSet]) -> str:
     per_set = [{name: summary(group) for name, group in breakdown(e.outcomes).items()} for e in evaluated]
     names = {name for groups in per_set for name in groups}
     lines = [f"{'':<{LABEL_WIDTH}}" + "".join(f"{e.name:>{CELL_WIDTH}}" for e in evaluated)]
-    for group in [g for g, _ in _ordered(dict.fromkeys(names, []))]:
+    for group in [g for g, _ in _ordered({name: [] for name in names})]:
         counts = "".join(
             f"{(str(groups[group]['queries']) + ' queries') if group in groups else '–':>{CELL_WIDTH}}"
             for groups in per_set

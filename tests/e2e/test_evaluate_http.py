@@ -69,6 +69,8 @@ def test_a_rate_limited_server_is_waited_for_as_it_asks_within_a_bound(tmp_path:
         with HttpRunner(limited.url, sleep=sleep, longest_wait=61) as http:
             outcomes = evaluate(http, small)
         assert len(outcomes) == 31 and waits and all(0 < w <= 61 for w in waits)
-        with HttpRunner(limited.url, longest_wait=0.5) as impatient:
-            with pytest.raises(EvaluationServerError, match="429.*KB_RATE_LIMIT_PER_MINUTE=0"):
-                evaluate(impatient, golden)
+        with (
+            HttpRunner(limited.url, longest_wait=0.5) as impatient,
+            pytest.raises(EvaluationServerError, match=r"429.*KB_RATE_LIMIT_PER_MINUTE=0"),
+        ):
+            evaluate(impatient, golden)

@@ -69,7 +69,7 @@ class Workspace:
         return run_kb(*args, env=self.env(**extra))
 
 
-@pytest.fixture()
+@pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
     space = Workspace(tmp_path)
     for step in (("reindex", "--quiet"), ("db", "upgrade")):
@@ -158,7 +158,7 @@ class Server:
         assert "Traceback" not in log, log
 
 
-@pytest.fixture()
+@pytest.fixture
 def start(workspace: Workspace) -> Iterator[Callable[..., Server]]:
     servers: list[Server] = []
 
@@ -256,7 +256,7 @@ def test_reindex_during_load_on_two_workers_fails_no_request(workspace: Workspac
     server.stop()
 
 
-def test_feedback_and_the_search_log_survive_a_restart(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_and_the_search_log_survive_a_restart(start) -> None:  # type: ignore[no-untyped-def]
     server = start(workers=2)
     vote = {"article_id": "refund-third-party", "locale": "fr", "helpful": False, "comment": "formulaire introuvable"}
     assert server.post("/v1/feedback", json=vote, headers={"X-KB-Session": "e2e-visit"}).status_code == 201
@@ -341,7 +341,7 @@ def test_a_full_log_queue_drops_records_and_searches_go_on(workspace: Workspace,
         def burst() -> bool:
             with httpx.Client(base_url=server.url, timeout=30) as client:
                 for i in range(50):
-                    q, locale = QUERIES[i % len(QUERIES)]
+                    q, _locale = QUERIES[i % len(QUERIES)]
                     status = client.get("/v1/search", params={"q": f"{q} {i}"}).status_code
                     statuses[status] = statuses.get(status, 0) + 1
             return dropped() > 0
@@ -357,7 +357,7 @@ def test_a_full_log_queue_drops_records_and_searches_go_on(workspace: Workspace,
     server.stop()
 
 
-def test_admin_routes_refuse_without_the_token(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
+def test_admin_routes_refuse_without_the_token(start) -> None:  # type: ignore[no-untyped-def]
     server = start(workers=1)
     assert server.get("/v1/admin/report").status_code == 401
     assert server.get("/v1/admin/report").headers["www-authenticate"] == "Bearer"
@@ -374,7 +374,7 @@ def test_admin_routes_refuse_without_the_token(workspace: Workspace, start) -> N
     off.stop()
 
 
-def test_rate_limit_returns_429(workspace: Workspace, start) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limit_returns_429(start) -> None:  # type: ignore[no-untyped-def]
     server = start(workers=1, KB_RATE_LIMIT_PER_MINUTE="5")
     clear_of_a_minute_boundary()
     with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -423,7 +423,7 @@ def test_two_workers_behind_one_redis_give_a_client_one_limit(  # type: ignore[n
     server.stop()
 
 
-@pytest.fixture()
+@pytest.fixture
 def own_redis() -> Iterator[ThrowawayRedis]:
     """A Redis server of this test alone, which it can stop and start again on the same port."""
     reason = unavailable_reason()
@@ -435,7 +435,7 @@ def own_redis() -> Iterator[ThrowawayRedis]:
 
 
 def test_redis_going_away_fails_open_counted_and_never_a_5xx(  # type: ignore[no-untyped-def]
-    workspace: Workspace, start: Callable[..., Server], own_redis: ThrowawayRedis
+    start: Callable[..., Server], own_redis: ThrowawayRedis
 ) -> None:
     server = start(workers=1, KB_RATE_LIMIT_PER_MINUTE="3", KB_RATE_LIMIT_STORAGE=own_redis.url)
     assert server.get("/v1/locales").headers["ratelimit-remaining"] == "2"

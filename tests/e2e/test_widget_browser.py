@@ -249,7 +249,7 @@ def test_whole_flow_with_the_keyboard_alone(open_page, server, artifacts) -> Non
     watch.assert_clean()
 
 
-def test_reload_keeps_the_open_conversation(open_page, server) -> None:  # type: ignore[no-untyped-def]
+def test_reload_keeps_the_open_conversation(open_page) -> None:  # type: ignore[no-untyped-def]
     page, watch = open_page()
     open_widget(page)
     ask(page, "how do I get my money back")
@@ -328,7 +328,7 @@ def test_widget_and_host_page_styles_do_not_leak(open_page) -> None:  # type: ig
     watch.assert_clean()
 
 
-def test_axe_finds_no_violations(open_page, server, axe_source, artifacts) -> None:  # type: ignore[no-untyped-def]
+def test_axe_finds_no_violations(open_page, axe_source, artifacts) -> None:  # type: ignore[no-untyped-def]
     # axe is injected as an inline script, which the demo page's CSP forbids: bypass it here only.
     page, watch = open_page(locale="fr-FR", bypass_csp=True)
     open_widget(page)
