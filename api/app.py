@@ -6,15 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from kb.config import Settings
 
 from .errors import install_error_handlers
 from .logs import configure_logging
-from .metrics import Metrics, MetricsMiddleware
-from .middleware import RequestContextMiddleware
-from .ratelimit import EXPOSED_HEADERS, RateLimitMiddleware
+from .metrics import Metrics
+from .middleware import ApiMiddleware
+from .ratelimit import EXPOSED_HEADERS
 from .routes import (
     admin,
     answer,
@@ -70,27 +69,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for module in modules:
         app.include_router(module.router)
-    # Added innermost first: metrics → request context → CORS → rate limit → routes. The rate
-    # limit sits inside CORS so that browsers can read a 429, and inside the request context so
-    # that it carries a request id and the security headers.
-    app.add_middleware(RateLimitMiddleware, trusted_proxies=settings.trusted_proxies)
+    # One middleware around the routes: request id, metrics, security headers, body limit and
+    # access line, then Starlette's CORS middleware inside it, then the rate limit inside CORS (a
+    # browser can read a 429) and the hot GETs (see api.middleware).
+    cors = {
+        "allow_origins": settings.cors_origins,
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["Content-Type", "Accept-Language", "X-KB-Session", "X-Request-ID", "Authorization"],
+        "expose_headers": ["X-Request-ID", "ETag", *EXPOSED_HEADERS],
+        "max_age": 600,
+    }
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type", "Accept-Language", "X-KB-Session", "X-Request-ID", "Authorization"],
-        expose_headers=["X-Request-ID", "ETag", *EXPOSED_HEADERS],
-        max_age=600,
-    )
-    routes = [route for module in modules for route in module.router.routes]
-    app.add_middleware(
-        RequestContextMiddleware,
+        ApiMiddleware,
+        metrics=metrics_state,
+        cors=cors,
         max_body_bytes=settings.max_body_bytes,
         access_log_enabled=settings.access_log,
-        routes=routes,
+        routes=[route for module in modules for route in module.router.routes],
         trusted_proxies=settings.trusted_proxies,
     )
-    app.add_middleware(MetricsMiddleware, metrics=metrics_state, routes=routes)
     return app
 
 

@@ -1,7 +1,7 @@
 """What the server writes to stderr, and how personal data and passwords are kept out of it.
 
 - The access log (logger ``api.access``, on unless ``KB_ACCESS_LOG=false``): one JSON line per
-  request, built by :class:`api.middleware.RequestContextMiddleware` from fixed fields only.
+  request, built by :class:`api.middleware.ApiMiddleware` from fixed fields only.
 - The app's own events (loggers ``api`` and ``kb``): one JSON line each; the message and any
   traceback pass through :func:`scrub_log_text` first.
 - uvicorn: its access log (client address and port, raw path with the query string) is switched

@@ -17,7 +17,6 @@ import contextlib
 import glob
 import os
 import re
-import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics, generate_latest
 from prometheus_client import multiprocess as prom_multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from kb.search_log import SearchLogWriter
 from kb.service import KnowledgeBase
@@ -132,8 +131,10 @@ class Metrics:
             counter.inc(delta)
         self._seen[key] = value
 
-    def sync(self, kb: KnowledgeBase | None, writer: SearchLogWriter | None) -> None:
-        """Copy the index, search-log and cache figures of this worker into the metrics."""
+    def sync(self, kb: KnowledgeBase | None, writer: SearchLogWriter | None, response_hits: int = 0) -> None:
+        """Copy the index, search-log and cache figures of this worker into the metrics. A
+        request answered from the rendered-response cache (``response_hits``) counts as a query
+        cache hit: it never reached the query cache, which counts only the others."""
         if writer is not None:
             stats = writer.stats()
             self._advance(self.log_written, "written", stats["written"])
@@ -147,7 +148,7 @@ class Metrics:
         except Exception:
             return
         cache = kb.cache_stats
-        self._advance(self.cache_hits, "hits", cache["hits"])
+        self._advance(self.cache_hits, "hits", cache["hits"] + response_hits)
         self._advance(self.cache_misses, "misses", cache["misses"])
         if generation.name != self._served:
             if self._served is not None:
@@ -195,36 +196,3 @@ def route_template(scope: Scope, routes: Iterable[Any] = ()) -> str:
         route = next((r for r in routes if (rx := getattr(r, "path_regex", None)) and rx.match(path)), None)
     template = getattr(route, "path", None)
     return template if isinstance(template, str) and template else UNMATCHED
-
-
-class MetricsMiddleware:
-    """Count every HTTP request and time it, labelled by route template (not the raw path)."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics, routes: Iterable[Any] = ()):
-        self.app = app
-        self.metrics = metrics
-        self.routes = tuple(routes)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            method = scope.get("method", "")
-            self.metrics.observe(
-                method if method in METHODS else "OTHER",
-                route_template(scope, self.routes),
-                status,
-                time.perf_counter() - started,
-            )

@@ -32,20 +32,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, cast
 
 import redis.asyncio
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.storage import Storage as LimitsStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from .errors import ErrorCode, error_body
-
-if TYPE_CHECKING:
-    from .services import Services
 
 log = logging.getLogger("api.ratelimit")
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/favicon.ico", "/favicon.svg"})
@@ -180,50 +175,19 @@ class RateLimiter:
         await self.counters.close()
 
 
-class RateLimitMiddleware:
-    """429 ``rate_limited`` with ``Retry-After`` past the limit; RateLimit-* headers on every
-    counted response. The limiter is the services' (:class:`api.services.Services`), from the
-    lifespan state; there is none when ``KB_RATE_LIMIT_PER_MINUTE=0``."""
+def exempt(path: str) -> bool:
+    """Health, metrics and static files are never limited."""
+    return path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES)
 
-    def __init__(self, app: ASGIApp, trusted_proxies: Iterable[str] = ()):
-        self.app = app
-        self.client = ClientResolver(trusted_proxies)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        services = cast("Services | None", scope.get("state", {}).get("services"))
-        limiter = services.rate_limiter if services is not None else None
-        if limiter is None or scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-        if path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        decision = await limiter.check(self.client(scope))
-        if decision is None:
-            await self.app(scope, receive, send)
-            return
-        if decision.allowed:
-            extra = decision.headers()
-
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    headers = MutableHeaders(scope=message)
-                    for name, value in extra:
-                        headers.append(name.decode(), value.decode())
-                await send(message)
-
-            await self.app(scope, receive, send_with_headers)
-            return
-        message = (
-            f"more than {decision.limit} requests per minute from this client; retry in {decision.reset_seconds} s"
-        )
-        body = json.dumps(error_body(ErrorCode.RATE_LIMITED, message)).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"cache-control", b"no-store"),
-            *decision.headers(),
-        ]
-        await send({"type": "http.response.start", "status": ErrorCode.RATE_LIMITED.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+def refusal(decision: Decision) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The headers and body of the 429 ``rate_limited`` answering a refused request."""
+    message = f"more than {decision.limit} requests per minute from this client; retry in {decision.reset_seconds} s"
+    body = json.dumps(error_body(ErrorCode.RATE_LIMITED, message)).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        *decision.headers(),
+    ]
+    return headers, body

@@ -18,9 +18,12 @@ def strong_etag(body: bytes) -> str:
 def etag_matches(request: Request, etag: str) -> bool:
     """Whether ``If-None-Match`` names ``etag`` (weakly compared, as RFC 9110 asks for GET) or is ``*``."""
     header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return header is not None and etag_listed(header, etag)
+
+
+def etag_listed(if_none_match: str, etag: str) -> bool:
+    """Whether the value of an ``If-None-Match`` header names ``etag`` or is ``*``."""
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
     return etag in tags or "*" in tags
 
 
@@ -28,9 +31,13 @@ def json_response(request: Request, model: BaseModel, *, cacheable: bool = True)
     """Serialize ``model``; cacheable GETs get an ETag, Cache-Control and ``Vary: Accept-Language``,
     and a matching ``If-None-Match`` gets 304."""
     body = model.model_dump_json().encode()
+    return rendered_response(request, body, strong_etag(body), cacheable=cacheable)
+
+
+def rendered_response(request: Request, body: bytes, etag: str, *, cacheable: bool = True) -> Response:
+    """An already serialized body (:mod:`api.rendered`) as :func:`json_response` answers it."""
     headers = {"Vary": "Accept-Language"}
     if cacheable and request.method == "GET":
-        etag = strong_etag(body)
         headers["ETag"] = etag
         headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
         if etag_matches(request, etag):

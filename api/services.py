@@ -1,11 +1,12 @@
 """The app's services: one typed object the lifespan builds, and routes reach through
 :mod:`api.deps` (never through ``app.state``, never by importing the app module).
 
-:class:`Services` holds the settings, the knowledge base, the storage, the
-search-log writer, the metrics and the rate limiter (which :class:`api.ratelimit.RateLimitMiddleware`
-reads from the lifespan state). :func:`running_services` opens them at start-up, runs the
-background tasks (metrics sync, retention purge) and closes everything at shutdown: the writer
-first, which writes what is still queued, then the storage and the rate limiter's connections.
+:class:`Services` holds the settings, the knowledge base, the storage, the search-log writer,
+the metrics, the rate limiter and the rendered-response cache (which
+:class:`api.middleware.ApiMiddleware` reads from the lifespan state). :func:`running_services`
+opens them at start-up, runs the background tasks (metrics sync, retention purge) and closes
+everything at shutdown: the writer first, which writes what is still queued, then the storage
+and the rate limiter's connections.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from kb.storage import SearchRecord
 
 from .metrics import SYNC_SECONDS, Metrics
 from .ratelimit import RateLimiter
+from .rendered import ResponseCache
 from .storage_state import StorageState, purge_periodically
 
 log = logging.getLogger("api")
@@ -57,6 +59,7 @@ class Services:
     search_log: SearchLogWriter | None
     metrics: Metrics
     rate_limiter: RateLimiter | None  # None: KB_RATE_LIMIT_PER_MINUTE=0
+    response_cache: ResponseCache
 
     def log_search(self, started: float, record: Callable[[float], SearchRecord]) -> None:
         """Queue the record ``record(latency_ms)`` builds for a request that began at ``started``
@@ -71,7 +74,7 @@ class Services:
     def sync_metrics(self) -> None:
         """Copy this worker's index, search-log and cache figures into the metrics; asking for
         the index also lets an idle worker switch to a new generation."""
-        self.metrics.sync(self.knowledge, self.search_log)
+        self.metrics.sync(self.knowledge, self.search_log, self.response_cache.hits)
 
 
 async def _sync_metrics_periodically(services: Services) -> None:
@@ -100,6 +103,7 @@ async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterato
         search_log=writer,
         metrics=metrics,
         rate_limiter=limiter,
+        response_cache=ResponseCache(settings.response_cache_bytes if settings.query_cache_size else 0),
     )
     metrics.started()
     background: list[Coroutine[Any, Any, None]] = [_sync_metrics_periodically(services)]

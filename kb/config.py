@@ -47,7 +47,12 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         None, description="When set, /metrics needs it as a bearer token; open to any client when unset."
     )
-    query_cache_size: int = Field(4096, ge=0, description="Normalized-query LRU cache entries; 0 turns it off.")
+    query_cache_size: int = Field(
+        4096, ge=0, description="Normalized-query LRU cache entries; 0 turns it and the response cache off."
+    )
+    response_cache_bytes: int = Field(
+        32 * 1024 * 1024, ge=0, description="Rendered search and answer responses kept per worker, in bytes; 0 = off."
+    )
     index_check_seconds: float = Field(1.0, ge=0, description="How often a worker looks for a new index generation.")
     rate_limit_per_minute: int = Field(1200, ge=0, description="Requests per client per minute; 0 = off.")
     rate_limit_storage: str = Field(

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kb.models import ARTICLE_ID_MAX_CHARS, ARTICLE_ID_PATTERN, MAX_QUERY_CHARS, AnswerResponse, ArticleId
-from kb.storage import SearchRecord
 from kb.view import KnowledgeView
 
 from ..deps import KB, AcceptLanguage, JsonBody, LocaleParam, ServicesDep, SessionHeader
 from ..errors import APIError, ErrorCode
-from ..responses import json_response
+from ..rendered import Rendered, render_answer
+from ..responses import rendered_response
 from ..services import Services
 
 router = APIRouter(tags=["answer"])
@@ -38,14 +38,13 @@ class AnswerRequest(BaseModel):
 
 def _answer(
     services: Services, kb: KnowledgeView, body: AnswerRequest, accept_language: str | None, session: str | None
-) -> AnswerResponse:
+) -> Rendered:
     if not body.q.strip() and body.article_id is None:
         raise APIError(ErrorCode.INVALID_PARAMETER, "q: give a question or an article_id", "q")
     started = time.perf_counter()
-    result = kb.answer(body.q, body.locale, article_id=body.article_id, accept_language=accept_language)
-    if body.article_id is None:  # a follow-up choice is not a question of its own
-        services.log_search(started, lambda latency_ms: SearchRecord.for_answer(result, latency_ms, session))
-    return result
+    rendered = render_answer(kb, body.q, body.locale, body.article_id, accept_language)
+    rendered.log(services, started, session)
+    return rendered
 
 
 @router.get("/v1/answer", response_model=AnswerResponse, summary="Answer a question with steps and contact channels")
@@ -60,8 +59,8 @@ async def answer_get(
     session: SessionHeader = None,
 ) -> Response:
     """The one answer the knowledge base holds, a follow-up question, or no answer with contact channels."""
-    body = AnswerRequest(q=q, locale=locale, article_id=article_id)
-    return json_response(request, _answer(services, kb, body, accept_language, session))
+    rendered = _answer(services, kb, AnswerRequest(q=q, locale=locale, article_id=article_id), accept_language, session)
+    return rendered_response(request, rendered.body, rendered.etag)
 
 
 @router.post(
@@ -76,4 +75,5 @@ async def answer_post(
     session: SessionHeader = None,
 ) -> Response:
     """Same as GET, with the question in a JSON body."""
-    return json_response(request, _answer(services, kb, body, accept_language, session), cacheable=False)
+    rendered = _answer(services, kb, body, accept_language, session)
+    return rendered_response(request, rendered.body, rendered.etag, cacheable=False)

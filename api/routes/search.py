@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from kb.models import MAX_QUERY_CHARS, Intent, SearchResponse
-from kb.storage import SearchRecord
 
 from ..deps import KB, AcceptLanguage, LocaleParam, ServicesDep, SessionHeader
-from ..responses import json_response
+from ..rendered import render_search
+from ..responses import rendered_response
 
 router = APIRouter(tags=["search"])
 
@@ -39,6 +39,6 @@ async def search(
 ) -> Response:
     """One result per article, in the negotiated locale, with highlighted snippets and spelling suggestions."""
     started = time.perf_counter()
-    result = kb.search(q, locale, limit=limit, offset=offset, intent=intent, accept_language=accept_language)
-    services.log_search(started, lambda latency_ms: SearchRecord.for_search(result, latency_ms, session))
-    return json_response(request, result)
+    rendered = render_search(kb, q, locale, limit=limit, offset=offset, intent=intent, accept_language=accept_language)
+    rendered.log(services, started, session)
+    return rendered_response(request, rendered.body, rendered.etag)
