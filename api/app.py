@@ -62,13 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    install_error_handlers(app)
     modules = (
         search, answer, channels, articles, locales, feedback, admin, health, metrics, docs, ui, assets, sitemap,
         pages,  # last: its /{locale}/ must not shadow another route
     )
     for module in modules:
         app.include_router(module.router)
+    routes = [route for module in modules for route in module.router.routes]
+    install_error_handlers(app, routes)
     # One middleware around the routes: request id, metrics, security headers, body limit and
     # access line, then Starlette's CORS middleware inside it, then the rate limit inside CORS (a
     # browser can read a 429) and the hot GETs (see api.middleware).
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cors=cors,
         max_body_bytes=settings.max_body_bytes,
         access_log_enabled=settings.access_log,
-        routes=[route for module in modules for route in module.router.routes],
+        routes=routes,
         trusted_proxies=settings.trusted_proxies,
     )
     return app

@@ -12,6 +12,7 @@ from fastapi import Depends, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from kb.config import Settings
+from kb.locales import LOCALE_MAX_CHARS, LOCALE_PARAMETER_PATTERN
 from kb.storage import Storage
 from kb.view import KnowledgeView
 
@@ -55,13 +56,17 @@ async def get_storage(services: ServicesDep) -> Storage:
 
 
 Store = Annotated[Storage, Depends(get_storage)]
+# A `locale` a client sends: a tag of Babel's grammar (kb.locales.LOCALE_TAG), empty for none.
+LOCALE_PATTERN = LOCALE_PARAMETER_PATTERN
+LOCALE_DESCRIPTION = (
+    "BCP 47 or POSIX tag (`fr`, `fr-CA`, `en-GB`, `fr_CA.UTF-8`), negotiated to a supported locale; "
+    "a language Babel knows that is not served falls back to the default (`fallback_used`). A tag of "
+    "this shape naming no locale Babel knows (`xx`, `fr-XY`) is 422 `invalid_parameter` (a rule the "
+    "pattern cannot express)."
+)
 LocaleParam = Annotated[
     str | None,
-    Query(
-        max_length=64,
-        description="BCP 47 or POSIX tag (fr, fr-CA, en_GB); negotiated to a supported locale.",
-        examples=["fr"],
-    ),
+    Query(max_length=LOCALE_MAX_CHARS, pattern=LOCALE_PATTERN, description=LOCALE_DESCRIPTION, examples=["fr"]),
 ]
 AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", include_in_schema=False)]
 SessionHeader = Annotated[

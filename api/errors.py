@@ -16,13 +16,13 @@ rely on ``code``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import Any, NamedTuple
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kb.errors import (
@@ -38,6 +38,7 @@ from kb.errors import (
     LocaleError,
 )
 
+from .methods import allowed_methods
 from .metrics import route_template
 
 log = logging.getLogger("api")
@@ -94,6 +95,9 @@ STATUS: dict[ErrorCode, int] = {
 }
 
 
+LOCALE_FIELD = "locale"
+
+
 class KBErrorAnswer(NamedTuple):
     """How the API answers one kind of library error."""
 
@@ -116,7 +120,7 @@ def _write_message(exc: IndexWriteError) -> str:
 # Library errors → code (and so status), field and message; looked up along the exception's MRO,
 # the way httpx maps httpcore's exceptions to its own.
 KB_ERRORS: dict[type[KBError], KBErrorAnswer] = {
-    LocaleError: KBErrorAnswer(ErrorCode.INVALID_PARAMETER, "locale", lambda exc: f"locale: {exc}"),
+    LocaleError: KBErrorAnswer(ErrorCode.INVALID_PARAMETER, LOCALE_FIELD, lambda exc: f"locale: {exc}"),
     ArticleNotFoundError: KBErrorAnswer(ErrorCode.ARTICLE_NOT_FOUND, "article_id"),
     IndexNotFoundError: _INDEX_UNAVAILABLE,
     # The knowledge base serves another generation instead; should one escape, the same answer.
@@ -204,7 +208,10 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(loc[-1] if loc else "")
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, routes: Iterable[Any] = ()) -> None:
+    """Answer every error with the one error shape; ``routes`` (the app's) name what a 405 allows."""
+    routes = tuple(routes)
+
     @app.exception_handler(APIError)
     async def _api_error(_request: Request, exc: APIError) -> JSONResponse:
         return error_response(exc.code, exc.message, exc.field, headers=exc.headers, extra=exc.extra)
@@ -220,17 +227,27 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(ErrorCode.INVALID_BODY, "the body is not valid JSON")
         loc = tuple(first.get("loc", ()))
         field = _field(loc)
-        code = ErrorCode.INVALID_BODY if loc[:1] == ("body",) else ErrorCode.INVALID_PARAMETER
+        # A tag the API cannot use is `invalid_parameter` on `locale` wherever it is sent, as the
+        # library's LocaleError is: the pattern of the body's field only refuses the same tags earlier.
+        not_a_tag = field == LOCALE_FIELD and first.get("type") == "string_pattern_mismatch"
+        in_body = loc[:1] == ("body",) and not not_a_tag
+        code = ErrorCode.INVALID_BODY if in_body else ErrorCode.INVALID_PARAMETER
         message = str(first.get("msg", "invalid value"))
         return error_response(code, f"{field}: {message}" if field else message, field or None)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = http_error_code(exc.status_code)
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        headers = dict(exc.headers or {})
         if exc.status_code == 404 and message == "Not Found":
             message = f"no route {request.url.path}"
-        return error_response(code, message, status=exc.status_code, headers=exc.headers)
+        if exc.status_code == 405:  # the path exists: name every method it serves
+            headers["Allow"] = allowed_methods(routes, request.scope)
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers=headers)
+            message = f"{request.method} is not served here; Allow lists what is"
+        return error_response(code, message, status=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:

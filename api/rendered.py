@@ -19,12 +19,14 @@ latency and session) and is counted like any request.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
+from kb.locales import LOCALE_MAX_CHARS, LOCALE_PARAMETER_PATTERN
 from kb.models import ARTICLE_ID_MAX_CHARS, INTENTS, MAX_QUERY_CHARS, AnswerResponse, SearchResponse
 from kb.storage import SearchRecord
 from kb.view import KnowledgeView
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
 SEARCH_PATH = "/v1/search"
 ANSWER_PATH = "/v1/answer"
 JSON = b"application/json"
-MAX_LOCALE_CHARS = 64
 MAX_SESSION_CHARS = 64
 MAX_PAGE_NUMBER_CHARS = 4
 # A cached entry costs its body plus the key, the headers and the record: count a fixed overhead.
@@ -193,18 +194,23 @@ def _article_id(text: str) -> bool:
     )
 
 
+def _locale(text: str) -> bool:
+    return len(text) <= LOCALE_MAX_CHARS and _LOCALE.match(text) is not None
+
+
+_LOCALE = re.compile(LOCALE_PARAMETER_PATTERN)
 # What each hot GET accepts, checked as its route declares it; anything else goes to the route.
 _CHECKS: dict[str, dict[str, Callable[[str], bool]]] = {
     SEARCH_PATH: {
         "q": lambda v: 1 <= len(v) <= MAX_QUERY_CHARS,
-        "locale": lambda v: len(v) <= MAX_LOCALE_CHARS,
+        "locale": _locale,
         "limit": lambda v: _page_number(v, 1, 50),
         "offset": lambda v: _page_number(v, 0, 1000),
         "intent": lambda v: v in INTENTS,
     },
     ANSWER_PATH: {
         "q": lambda v: len(v) <= MAX_QUERY_CHARS,
-        "locale": lambda v: len(v) <= MAX_LOCALE_CHARS,
+        "locale": _locale,
         "article_id": _article_id,
     },
 }

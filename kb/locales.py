@@ -16,7 +16,25 @@ from babel import Locale, UnknownLocaleError, negotiate_locale, parse_locale
 from .errors import LocaleError
 
 DEFAULT_LOCALE = "en"
-_TAG_SHAPE = re.compile(r"^[A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*(\.[A-Za-z0-9-]+)?(@[A-Za-z0-9]+)?$")
+
+
+def _subtags(sep: str) -> str:
+    """Babel's grammar (``babel.parse_locale``) with one separator: a language, then an optional
+    script, region (two letters or three digits) and variant."""
+    script, region = f"(?:{sep}[A-Za-z]{{4}})?", f"(?:{sep}(?:[A-Za-z]{{2}}|[0-9]{{3}}))?"
+    variant = f"(?:{sep}(?:[0-9][A-Za-z0-9]{{3}}|[A-Za-z][A-Za-z0-9]{{4,7}}))?"
+    return f"[A-Za-z]{{2,8}}{script}{region}{variant}"
+
+
+# A locale tag, BCP 47 (``fr-CA``) or POSIX (``fr_CA.UTF-8``, ``de_DE@euro``): the one grammar the
+# API's ``locale`` parameters declare (a JSON-schema ``pattern``) and :func:`parse_tag` enforces.
+# A tag of this shape is either served (negotiated, or the default as a fallback) or, when Babel
+# knows no such locale (``xx``, ``fr-XY``), refused as "not a known language".
+LOCALE_TAG = f"(?:{_subtags('-')}|{_subtags('_')})(?:\\.[A-Za-z0-9-]+)?(?:@[A-Za-z0-9]+)?"
+_TAG_SHAPE = re.compile(f"^{LOCALE_TAG}$")
+# A `locale` parameter: a tag, or empty for none (Accept-Language or the query decides).
+LOCALE_PARAMETER_PATTERN = f"^(?:{LOCALE_TAG})?$"
+LOCALE_MAX_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -32,7 +50,7 @@ class NegotiatedLocale:
 def parse_tag(tag: str) -> Locale:
     """Parse a BCP 47 / POSIX tag into a Babel ``Locale``; raise ``LocaleError`` if it is not one."""
     cleaned = tag.strip()
-    if not cleaned or len(cleaned) > 64 or not _TAG_SHAPE.match(cleaned):
+    if not cleaned or len(cleaned) > LOCALE_MAX_CHARS or not _TAG_SHAPE.match(cleaned):
         raise LocaleError(tag)
     posix = cleaned.split(".", 1)[0].split("@", 1)[0]
     sep = "-" if "-" in posix else "_"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -13,26 +13,31 @@ from kb import Settings, build_index, load_content, parse_since, report_locale
 from kb.errors import IndexWriteError
 from kb.report import build_report
 
-from ..deps import ServicesDep, Store
+from ..deps import LOCALE_DESCRIPTION, LOCALE_MAX_CHARS, LOCALE_PATTERN, ServicesDep, Store
 from ..errors import APIError, ErrorCode
+from ..openapi import ADMIN, error_responses
 from ..security import require_admin
 
 log = logging.getLogger("api.admin")
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 NO_STORE = {"Cache-Control": "no-store"}
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No bearer token"},
-    403: {"description": "Wrong token"},
-    404: {"description": "Admin routes are off (KB_ADMIN_TOKEN unset)"},
-}
 
 
-@router.get("/report", summary="Content-gap report", responses=AUTH_ERRORS)
+@router.get(
+    "/report",
+    summary="Content-gap report",
+    responses=error_responses(*ADMIN, ErrorCode.INVALID_PARAMETER, ErrorCode.STORAGE_UNAVAILABLE),
+)
 async def report(
     services: ServicesDep,
     storage: Store,
     since: Annotated[str | None, Query(max_length=40, description="7d, 12h, 2w or an ISO date/time.")] = None,
-    locale: Annotated[str | None, Query(max_length=64, description="Only this locale.")] = None,
+    locale: Annotated[
+        str | None,
+        Query(
+            max_length=LOCALE_MAX_CHARS, pattern=LOCALE_PATTERN, description="Only this locale. " + LOCALE_DESCRIPTION
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Entries per section and locale.")] = 20,
 ) -> JSONResponse:
     """What customers searched for and did not find: the same JSON as `kb report --format json`."""
@@ -57,11 +62,18 @@ def _reindex(settings: Settings) -> dict[str, object]:
 @router.post(
     "/reindex",
     summary="Rebuild the index from the content",
-    responses={**AUTH_ERRORS, 409: {"description": "Another reindex is running"}, 422: {"description": "Bad content"}},
+    responses=error_responses(
+        *ADMIN,
+        ErrorCode.REINDEX_IN_PROGRESS,
+        ErrorCode.INVALID_CONTENT,
+        ErrorCode.INDEX_BUILD_FAILED,
+        ErrorCode.INSUFFICIENT_STORAGE,
+    ),
 )
 async def reindex(services: ServicesDep) -> JSONResponse:
     """Build a new generation from the content and switch to it; this worker serves it at once, others within
-    `KB_INDEX_CHECK_SECONDS`. 409 while another reindex runs, 422 with the problems when the content is invalid."""
+    `KB_INDEX_CHECK_SECONDS`. 409 while another reindex runs, 422 with the problems when the content is invalid,
+    500 when the build fails and 507 when the disk is full (the previous index still serves)."""
     summary = await run_in_threadpool(_reindex, services.settings)
     await run_in_threadpool(services.knowledge.refresh, True)
     return JSONResponse(summary, headers=NO_STORE)

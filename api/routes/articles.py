@@ -11,13 +11,20 @@ from kb.errors import ArticleNotFoundError
 from kb.models import ARTICLE_ID_MAX_CHARS
 
 from ..deps import KB, AcceptLanguage, LocaleParam
+from ..errors import ErrorCode
+from ..openapi import NOT_MODIFIED, READS, error_responses
 from ..responses import json_response
 from ..schemas import ArticleDetail, ArticleList, ArticleSection, ArticleSummary, article_summary
 
 router = APIRouter(tags=["articles"])
 
 
-@router.get("/v1/articles", response_model=ArticleList, summary="List the articles")
+@router.get(
+    "/v1/articles",
+    response_model=ArticleList,
+    summary="List the articles",
+    responses={**NOT_MODIFIED, **error_responses(*READS)},
+)
 async def list_articles(
     request: Request, kb: KB, locale: LocaleParam = None, accept_language: AcceptLanguage = None
 ) -> Response:
@@ -38,7 +45,7 @@ async def list_articles(
     "/v1/articles/{article_id}",
     response_model=ArticleDetail,
     summary="One whole article",
-    responses={404: {"description": "No article with that id in any locale"}},
+    responses={**NOT_MODIFIED, **error_responses(*READS, ErrorCode.ARTICLE_NOT_FOUND)},
 )
 async def get_article(
     request: Request,

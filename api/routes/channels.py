@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from kb.models import Channel
 
 from ..deps import KB, AcceptLanguage, LocaleParam
+from ..openapi import NOT_MODIFIED, READS, error_responses
 from ..responses import json_response
 
 router = APIRouter(tags=["answers"])
@@ -19,7 +20,12 @@ class ChannelList(BaseModel):
     channels: list[Channel] = Field(description="The same list as an answer's top-level `channels`.")
 
 
-@router.get("/v1/channels", response_model=ChannelList, summary="Contact channels")
+@router.get(
+    "/v1/channels",
+    response_model=ChannelList,
+    summary="Contact channels",
+    responses={**NOT_MODIFIED, **error_responses(*READS)},
+)
 async def list_channels(
     request: Request, kb: KB, locale: LocaleParam = None, accept_language: AcceptLanguage = None
 ) -> Response:

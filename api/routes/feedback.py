@@ -14,8 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from kb.errors import ArticleNotFoundError
 from kb.models import MAX_QUERY_CHARS, ArticleId
 
-from ..deps import KB, JsonBody, SessionHeader, Store
+from ..deps import KB, LOCALE_DESCRIPTION, LOCALE_MAX_CHARS, LOCALE_PATTERN, JsonBody, SessionHeader, Store
 from ..errors import APIError, ErrorCode
+from ..openapi import JSON_BODY, READS, error_responses
 
 router = APIRouter(tags=["feedback"])
 COMMENT_MAX_CHARS = 1000
@@ -33,7 +34,12 @@ class FeedbackRequest(BaseModel):
     )
 
     article_id: ArticleId = Field(description="The article the vote is about.")
-    locale: str = Field(min_length=1, max_length=64, description="Locale the article was read in (negotiated).")
+    locale: str = Field(
+        min_length=1,
+        max_length=LOCALE_MAX_CHARS,
+        pattern=LOCALE_PATTERN,
+        description="Locale the article was read in (negotiated). " + LOCALE_DESCRIPTION,
+    )
     helpful: StrictBool = Field(description="Did the article help?")
     query: str | None = Field(None, max_length=MAX_QUERY_CHARS, description="What the customer had asked.")
     comment: str | None = Field(None, max_length=COMMENT_MAX_CHARS, description="A short free-text comment.")
@@ -56,11 +62,12 @@ class FeedbackRecorded(BaseModel):
     response_model=FeedbackRecorded,
     summary="Record whether an article helped",
     dependencies=[JsonBody],
-    responses={
-        404: {"description": "No article with that id"},
-        415: {"description": "The body is not JSON"},
-        503: {"description": "Storage unavailable"},
-    },
+    responses=error_responses(
+        *JSON_BODY,
+        *READS,
+        ErrorCode.ARTICLE_NOT_FOUND,
+        ErrorCode.STORAGE_UNAVAILABLE,
+    ),
 )
 async def post_feedback(kb: KB, storage: Store, body: FeedbackRequest, session: SessionHeader = None) -> JSONResponse:
     """Store one "was this helpful?" vote (with the widget's ``X-KB-Session``, when sent); the query

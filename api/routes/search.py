@@ -10,13 +10,19 @@ from fastapi import APIRouter, Query, Request, Response
 from kb.models import MAX_QUERY_CHARS, Intent, SearchResponse
 
 from ..deps import KB, AcceptLanguage, LocaleParam, ServicesDep, SessionHeader
+from ..openapi import NOT_MODIFIED, READS, error_responses
 from ..rendered import render_search
 from ..responses import rendered_response
 
 router = APIRouter(tags=["search"])
 
 
-@router.get("/v1/search", response_model=SearchResponse, summary="Search articles as the customer types")
+@router.get(
+    "/v1/search",
+    response_model=SearchResponse,
+    summary="Search articles as the customer types",
+    responses={**NOT_MODIFIED, **error_responses(*READS)},
+)
 async def search(
     request: Request,
     services: ServicesDep,

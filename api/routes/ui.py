@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from ..deps import KB, AcceptLanguage, LocaleParam
+from ..openapi import NOT_MODIFIED, READS, error_responses
 from ..responses import json_response
 from ..widget_strings import ui_strings
 
@@ -22,7 +23,12 @@ class UIStrings(BaseModel):
     )
 
 
-@router.get("/v1/ui-strings", response_model=UIStrings, summary="Widget interface strings")
+@router.get(
+    "/v1/ui-strings",
+    response_model=UIStrings,
+    summary="Widget interface strings",
+    responses={**NOT_MODIFIED, **error_responses(*READS)},
+)
 async def get_ui_strings(
     request: Request, kb: KB, locale: LocaleParam = None, accept_language: AcceptLanguage = None
 ) -> Response:
