@@ -237,6 +237,17 @@ class TimeRules(BaseModel):
     expressions: dict[str, int] = Field(default_factory=dict)
 
 
+class AlreadyDoneRules(BaseModel):
+    """Words saying the customer already did what a phrase names ("I cancelled", "j'ai appelé")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subjects: list[str] = Field(default_factory=list)  # before a verb in the past: "I cancelled"
+    auxiliaries: list[str] = Field(default_factory=list)  # before any form of a verb: "ai annulé"
+    between: list[str] = Field(default_factory=list)  # may sit between them: "I had already…"
+    past_forms: list[str] = Field(default_factory=list)  # irregular past forms: "quit", "spoke"
+
+
 class AnsweringRules(BaseModel):
     """``content/answering.yaml``: what the answer step needs beyond the articles (see
     docs/authoring.md)."""
@@ -252,6 +263,7 @@ class AnsweringRules(BaseModel):
     out_of_scope: list[str] = Field(default_factory=list)
     other_products: list[str] = Field(default_factory=list)
     filler: list[str] = Field(default_factory=list)
+    already_done: AlreadyDoneRules = Field(default_factory=AlreadyDoneRules)
     time: TimeRules = Field(default_factory=TimeRules)
 
 

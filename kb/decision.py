@@ -84,11 +84,12 @@ class Decider:
         refund_at = reading.first("refund")
         cancel_at = reading.first("cancel")
         # A charge the customer did not want, with nothing else asked, is a refund question
-        # (renewals are refundable); with a request to stop, it is about stopping.
-        unwanted = "charge" in names and ("unwanted" in names or refund_at is not None)
+        # (renewals are refundable); with a request to stop, it is about stopping. A renewal
+        # the customer did not want is such a charge ("it renewed without asking").
+        unwanted = "unwanted" in names and ("charge" in names or "renewal" in names)
         money_at = refund_at
         if money_at is None and unwanted and cancel_at is None:
-            money_at = reading.first("charge")
+            money_at = reading.first("charge", "renewal")
         place = reading.place
         covered = place is not None and place.name in self.channel_articles
         asks_contact = reading.first("contact") is not None and not (covered and money_at is not None)
@@ -96,10 +97,10 @@ class Decider:
             return self._concept(CONTACT_ARTICLE, "contact")
         wants_money = money_at is not None and self._agrees(plan, ranked, "refund", "refund")
         wants_stop = cancel_at is not None and self._agrees(plan, ranked, "auto_renew", "cancel")
-        # Money back for a charge not wanted comes first, whatever the customer says they stopped.
-        if wants_money and (not wants_stop or unwanted or money_at <= cancel_at):  # type: ignore[operator]
+        # Both asked: the first asked decides, the other is offered.
+        if wants_money and (not wants_stop or money_at <= cancel_at):  # type: ignore[operator]
             decision = self._refund(plan, ranked, unwanted)
-            if cancel_at is not None or unwanted:
+            if cancel_at is not None or unwanted or reading.did("cancel"):
                 decision.related.append(RENEWAL_ARTICLE)
             return decision
         if wants_stop:

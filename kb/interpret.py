@@ -32,6 +32,7 @@ from .wordlist import WORD_VOTE, WordList, clear_winner, language_votes
 MAX_WORDS = 12  # content words searched; the rest are reported as dropped
 MAX_TOKENS = 150  # words read at all (500 characters hold fewer in practice)
 MAX_CORRECTIONS = 2
+DONE_CONCEPTS = frozenset({"cancel", "contact"})  # read as context when the customer already did them
 COMMON_ZIPF = 3.5  # about once per 3 million words: common enough never to be a place name's typo
 _DIGITS_UNIT = re.compile(r"^(\d{1,4})([a-z]+)$")
 
@@ -63,6 +64,7 @@ class Reading:
     filler: list[int] = field(default_factory=list)
     corrections: dict[int, list[tuple[str, int]]] = field(default_factory=dict)  # position → (word, edits)
     concepts: list[Match] = field(default_factory=list)
+    done: list[Match] = field(default_factory=list)  # concepts the customer already did: context
     place: Match | None = None
     days: int | None = None
     time_phrase: str | None = None
@@ -79,8 +81,12 @@ class Reading:
         return [m.name for m in self.concepts]
 
     def first(self, *names: str) -> int | None:
-        """Position of the first concept among ``names``, or None."""
-        return min((m.start for m in self.concepts if m.name in names), default=None)
+        """Position of the first concept among ``names`` asked for (not already done), or None."""
+        return min((m.start for m in self.concepts if m.name in names and m not in self.done), default=None)
+
+    def did(self, name: str) -> bool:
+        """Whether the customer says they already did ``name`` ("I cancelled it")."""
+        return any(m.name == name for m in self.done)
 
     def topic_positions(self) -> dict[int, str]:
         """Token position → the concept it carries, for concepts that are a topic (not context)."""
@@ -133,6 +139,10 @@ class Interpreter:
             for i, token in enumerate(tokens)
         ]
         reading.concepts = knowledge.concepts.find(corrected)
+        # Stopping or reaching a person that the customer already did is context, not the request.
+        reading.done = [
+            m for m in reading.concepts if m.name in DONE_CONCEPTS and knowledge.already_done.done(tokens, m.start)
+        ]
         # A word being typed may end a place's name ("john lew"), or start one unless it is
         # already completing a word of the index ("cha" → "chat", not "charter").
         last = tokens[-1].folded

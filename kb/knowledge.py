@@ -197,6 +197,39 @@ class TimeWords:
     expressions: PhraseTable
 
 
+@dataclass(frozen=True)
+class AlreadyDone:
+    """What tells a phrase the customer already did ("I cancelled", "j'avais désactivé") from
+    one they ask for ("cancel", "I want it cancelled"): a past form of its first word right after
+    a subject, or any form right after an auxiliary, a few adverbs allowed between."""
+
+    subjects: frozenset[str] = frozenset()
+    auxiliaries: frozenset[str] = frozenset()
+    between: frozenset[str] = frozenset()
+    past_forms: frozenset[str] = frozenset()
+
+    def done(self, tokens: list[Token], start: int) -> bool:
+        """Whether the phrase starting at ``start`` tells something already done."""
+        before = start - 1
+        while before >= 0 and tokens[before].folded in self.between and start - before <= 2:
+            before -= 1
+        if before < 0:
+            return False
+        word, verb = tokens[before].folded, tokens[start]
+        if word in self.auxiliaries:
+            return True
+        return word in self.subjects and _past_form(verb, self.past_forms)
+
+
+# Regular past forms: English "-ed" ("cancelled", "phoned"), French past participles
+# ("arrêté", "résiliée", "désactivés").
+_PAST_ENDINGS = ("ed", "é", "ée", "és", "ées")
+
+
+def _past_form(token: Token, irregular: frozenset[str]) -> bool:
+    return token.folded in irregular or (len(token.text) > 3 and token.text.endswith(_PAST_ENDINGS))
+
+
 @dataclass
 class Knowledge:
     concepts: PhraseTable
@@ -208,6 +241,7 @@ class Knowledge:
     other_services: PhraseTable
     filler: frozenset[str]
     time: TimeWords
+    already_done: AlreadyDone
     concept_words: dict[str, list[str]]  # each concept's one-word phrases, folded
 
     @classmethod
@@ -230,6 +264,12 @@ class Knowledge:
             product=PhraseTable.build({"product": rules.product}),
             other_services=PhraseTable.build({"other_service": rules.other_services}),
             filler=frozenset(fold(w) for item in rules.filler for w in item.split()),
+            already_done=AlreadyDone(
+                **{
+                    key: frozenset(t.folded for word in words for t in tokenize(word))
+                    for key, words in rules.already_done.model_dump().items()
+                }
+            ),
             concept_words={
                 str(name): [fold(p) for p in phrases if len(tokenize(p)) == 1]
                 for name, phrases in rules.concepts.items()
