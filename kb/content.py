@@ -246,6 +246,7 @@ class AlreadyDoneRules(BaseModel):
     auxiliaries: list[str] = Field(default_factory=list)  # before any form of a verb: "ai annulé"
     between: list[str] = Field(default_factory=list)  # may sit between them: "I had already…"
     past_forms: list[str] = Field(default_factory=list)  # irregular past forms: "quit", "spoke"
+    purpose: list[str] = Field(default_factory=list)  # "I phoned them to cancel": done as well
 
 
 class AnsweringRules(BaseModel):
@@ -259,7 +260,10 @@ class AnsweringRules(BaseModel):
     purchase_channels: dict[PurchaseChannel, dict[str, list[str]]] = Field(default_factory=dict)
     uncovered_places: list[str] = Field(default_factory=list)
     product: list[str] = Field(default_factory=list)
+    brand: list[str] = Field(default_factory=list)
+    other_security_products: list[str] = Field(default_factory=list)
     other_services: list[str] = Field(default_factory=list)
+    other_topics: list[str] = Field(default_factory=list)
     out_of_scope: list[str] = Field(default_factory=list)
     other_products: list[str] = Field(default_factory=list)
     filler: list[str] = Field(default_factory=list)

@@ -18,6 +18,7 @@ from .analysis import STOP_WORDS, sanitize, word_stems
 from .knowledge import (
     COMPANY_CHANNELS,
     CONTEXT_CONCEPTS,
+    OTHER_PLACE,
     SUBSCRIPTION_CHANNELS,
     Knowledge,
     Match,
@@ -140,9 +141,9 @@ class Interpreter:
         ]
         reading.concepts = knowledge.concepts.find(corrected)
         # Stopping or reaching a person that the customer already did is context, not the request.
-        reading.done = [
-            m for m in reading.concepts if m.name in DONE_CONCEPTS and knowledge.already_done.done(tokens, m.start)
-        ]
+        reading.done = knowledge.already_done.done_matches(
+            clean, tokens, [m for m in reading.concepts if m.name in DONE_CONCEPTS]
+        )
         # A word being typed may end a place's name ("john lew"), or start one unless it is
         # already completing a word of the index ("cha" → "chat", not "charter").
         last = tokens[-1].folded
@@ -176,13 +177,21 @@ class Interpreter:
         """Words saying the question is another business than this help center's."""
         knowledge = self.knowledge
         found = knowledge.out_of_scope.find(finished) or knowledge.out_of_scope.find(corrected)
+        if not found and not knowledge.brand.find(corrected):  # "McAfee" is context beside "Norton"
+            found = knowledge.other_security_products.find(finished)
+        place = reading.place
+        # Installing, repairing, security…: the reason given, when the customer asks money back
+        # for the product or names where they bought it ("it won't install, refund me").
+        bought = reading.product or (place is not None and place.name != OTHER_PLACE)
+        if not found and not (bought and reading.first("refund") is not None):
+            found = knowledge.other_topics.find(finished) or knowledge.other_topics.find(corrected)
         if not found and not reading.product:
             found = knowledge.other_products.find(finished)
-        place = reading.place
         if found or place is None or reading.product:
             return found[0] if found else None
-        # Another company's own service, named with where it was bought: "my Orange mobile plan".
-        for service in knowledge.other_services.find(finished):
+        # Another company's own service, named with the company: "my Orange mobile plan" (a kind
+        # of place is no company: "fournisseur d'accès internet").
+        for service in knowledge.other_services.find(finished) if named else ():
             if service.end <= place.start or service.start >= place.end:
                 return service
         # Reaching a shop or a provider, or leaving a provider, without a word of the product or

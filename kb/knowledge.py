@@ -9,6 +9,7 @@ words, accents and case ignored, in any language, so a question mixing languages
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, insort
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -207,6 +208,20 @@ class AlreadyDone:
     auxiliaries: frozenset[str] = frozenset()
     between: frozenset[str] = frozenset()
     past_forms: frozenset[str] = frozenset()
+    purpose: frozenset[str] = frozenset()
+
+    def done_matches(self, text: str, tokens: list[Token], matches: list[Match]) -> list[Match]:
+        """The matches telling something already done: by their own words, or as the purpose of
+        one done before them in the same sentence ("I phoned them last month to cancel")."""
+        done: list[Match] = []
+        for match in matches:
+            if self.done(tokens, match.start):
+                done.append(match)
+            elif done and match.start > 0 and tokens[match.start - 1].folded in self.purpose:
+                between = text[tokens[done[-1].end - 1].end : tokens[match.start].start]
+                if not _SENTENCE_END.search(between):
+                    done.append(match)
+        return done
 
     def done(self, tokens: list[Token], start: int) -> bool:
         """Whether the phrase starting at ``start`` tells something already done."""
@@ -221,6 +236,7 @@ class AlreadyDone:
         return word in self.subjects and _past_form(verb, self.past_forms)
 
 
+_SENTENCE_END = re.compile(r"[.!?;]")
 # Regular past forms: English "-ed" ("cancelled", "phoned"), French past participles
 # ("arrêté", "résiliée", "désactivés").
 _PAST_ENDINGS = ("ed", "é", "ée", "és", "ées")
@@ -235,9 +251,12 @@ class Knowledge:
     concepts: PhraseTable
     places: PhraseTable  # named places → purchase channel name, or OTHER_PLACE
     generic_places: PhraseTable  # words naming a kind of place ("shop", "internet provider")
+    other_topics: PhraseTable  # not this help center's, unless money back is asked for the product
     out_of_scope: PhraseTable
     other_products: PhraseTable
     product: PhraseTable
+    brand: PhraseTable  # the product's own brand ("norton"), not any antivirus
+    other_security_products: PhraseTable
     other_services: PhraseTable
     filler: frozenset[str]
     time: TimeWords
@@ -259,9 +278,12 @@ class Knowledge:
             concepts=PhraseTable.build({str(k): v for k, v in rules.concepts.items()}, by_stem=True, gaps=2),
             places=PhraseTable.build(places, fuzzy=True),
             generic_places=PhraseTable.build(generic, fuzzy=True),
+            other_topics=PhraseTable.build({"other_topic": rules.other_topics}, gaps=2),
             out_of_scope=PhraseTable.build({"out_of_scope": rules.out_of_scope}, gaps=2),
             other_products=PhraseTable.build({"other_product": rules.other_products}),
             product=PhraseTable.build({"product": rules.product}),
+            brand=PhraseTable.build({"brand": rules.brand}),
+            other_security_products=PhraseTable.build({"other_security_product": rules.other_security_products}),
             other_services=PhraseTable.build({"other_service": rules.other_services}),
             filler=frozenset(fold(w) for item in rules.filler for w in item.split()),
             already_done=AlreadyDone(
