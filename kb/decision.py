@@ -4,9 +4,10 @@
    installing, viruses…) → no answer.
 2. A request to reach a person → ``contact-support`` (unless a refund names where it was bought).
 3. Money back and stopping: what the customer asks for first decides (money back → refund,
-   stop or cancel → automatic renewal), and the other is offered as a related article. A charge
-   the customer did not want counts as asking for money back (renewals are refundable) and
-   links the automatic-renewal steps.
+   stop or cancel → automatic renewal), and the other is offered as a related article. What the
+   customer already did ("I cancelled it", "after I phoned them") is context, not asked. A charge
+   or a renewal the customer did not want, with neither asked, counts as asking for money back
+   (renewals are refundable) and links the automatic-renewal steps.
 4. For refunds, a named purchase place decides the article; a place the help center does not
    cover, a time span, an unwanted charge or a generic question → ``refund-policy`` (the 60-day
    rule) with the follow-up asking where it was bought. Without a place, a purchase-channel

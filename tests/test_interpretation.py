@@ -218,3 +218,151 @@ def test_kb_answer_explain(index_dir: object) -> None:
     assert result.exit_code == 0, result.output
     assert "refund-third-party" in result.output
     assert "purchase channel: third_party ('jb hi fi')" in result.output and "time span: 21 days" in result.output
+
+
+# What the customer asks for against the context they give (written from the rules in
+# docs/authoring.md, "Answering rules").
+
+
+@pytest.mark.parametrize(
+    ("q", "locale", "article"),
+    [
+        ("I already turned off auto renewal but they charged me again, I want a refund", "en", "refund-policy"),
+        ("j'ai résilié le mois dernier et on m'a quand même prélevé, je veux être remboursé", "fr", "refund-policy"),
+        ("we called support twice about it, please refund the norton i bought on norton.com", "en",
+         "refund-norton-store"),
+        ("I rang them last week to stop it and still got billed, give me my money back", "en", "refund-policy"),
+    ],
+)
+def test_what_the_customer_already_did_is_context_not_the_request(
+    knowledge_base: KnowledgeBase, q: str, locale: str, article: str
+) -> None:
+    response = knowledge_base.answer(q, locale)
+    assert (response.answer and response.answer.article_id, response.intent) == (article, "refund")
+    read = knowledge_base.engine.read(q)
+    assert read.done and read.first("cancel", "contact") is None
+
+
+@pytest.mark.parametrize(
+    ("q", "article"),
+    [
+        ("I want it cancelled", "auto-renewal"),
+        ("how do I cancel my norton", "auto-renewal"),
+        ("je veux que ce soit désactivé", "auto-renewal"),
+        ("I need to speak to someone", "contact-support"),
+    ],
+)
+def test_a_request_in_the_past_form_is_still_a_request(knowledge_base: KnowledgeBase, q: str, article: str) -> None:
+    response = knowledge_base.answer(q)
+    assert response.answer is not None and response.answer.article_id == article
+    assert knowledge_base.engine.read(q).done == []
+
+
+@pytest.mark.parametrize(
+    ("q", "locale", "article", "intent", "related"),
+    [
+        # an unwanted charge does not override the order: stopping was asked first
+        ("charged without my consent: how do I turn off auto renew, and can I get that money back?", "en",
+         "auto-renewal", "auto_renew", "refund-policy"),
+        # paying for it is not a charge the customer did not want
+        ("j'ai payé Norton sur l'App Store, comment désactiver le renouvellement ? et Apple rembourse-t-il ?", "fr",
+         "auto-renewal", "auto_renew", "refund-policy"),
+    ],
+)
+def test_with_a_charge_the_first_thing_asked_still_decides(
+    knowledge_base: KnowledgeBase, q: str, locale: str, article: str, intent: str, related: str
+) -> None:
+    response = knowledge_base.answer(q, locale)
+    assert (response.answer and response.answer.article_id, response.intent) == (article, intent)
+    assert [r.article_id for r in response.related] == [related]
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [("my norton subscription renewed without asking me", "en"), ("norton s'est renouvelé sans mon accord", "fr")],
+)
+def test_a_renewal_not_wanted_is_a_charge_not_wanted(knowledge_base: KnowledgeBase, q: str, locale: str) -> None:
+    assert decided(knowledge_base, q, locale) == ("refund-policy", "refund", True)
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [
+        ("Norton renewed on my Bell bill without telling me, how do I stop charging me every year", "en"),
+        ("norton took money again without asking, make sure it never charges me again", "en"),
+    ],
+)
+def test_stopping_future_charges_is_stopping(knowledge_base: KnowledgeBase, q: str, locale: str) -> None:
+    response = knowledge_base.answer(q, locale)
+    assert (response.answer and response.answer.article_id, response.intent) == ("auto-renewal", "auto_renew")
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [
+        ("give me back what I paid for norton", "en"),
+        ("i want every cent back for this antivirus", "en"),
+        ("refund please, I want my dollars back", "en"),
+    ],
+)
+def test_more_ways_to_ask_money_back(knowledge_base: KnowledgeBase, q: str, locale: str) -> None:
+    assert decided(knowledge_base, q, locale)[1] == "refund"
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Norton won't install on my computer",
+        "norton keeps crashing since the update",
+        "got an email about my norton renewal asking me to call a number, is it a scam?",
+        "Norton found a trojan, is my PC safe?",
+        "does norton run on a chromebook",
+        "my licence key is not recognised",
+        "refund for Bitdefender bought at Amazon",
+        "how do I get a refund for my McAfee renewal",
+        "remboursement de ma location de film sur la box Orange",
+        "my son bought v-bucks on my iphone, refund?",
+        "remboursement de mon abonnement Yelo chez Telenet",
+        "my Comcast internet went up this month, can I get a refund",
+        "refund on a laptop bought at Currys",
+        "j'ai acheté une montre connectée chez Fust, remboursement ?",
+        "merci beaucoup, bonne fin de journée",
+    ],
+)
+def test_other_subjects_and_other_companies_are_declined(knowledge_base: KnowledgeBase, q: str) -> None:
+    response = knowledge_base.answer(q)
+    assert response.answer is None and response.intent is None
+
+
+@pytest.mark.parametrize(
+    ("q", "article"),
+    [
+        # the topic is the reason given when money back is asked for the product or where it was bought
+        ("I bought Norton at Darty last week but it won't install, can I get a refund?", "refund-third-party"),
+        ("norton ne fonctionne pas sur mon pc, je veux être remboursé de mon norton", "refund-policy"),
+        # another security product named beside the brand is context
+        ("the seller said Windows Defender was enough, refund the Norton I bought at Currys", "refund-third-party"),
+    ],
+)
+def test_another_topic_given_as_the_reason_for_a_refund_is_answered(
+    knowledge_base: KnowledgeBase, q: str, article: str
+) -> None:
+    response = knowledge_base.answer(q)
+    assert response.answer is not None and (response.answer.article_id, response.intent) == (article, "refund")
+
+
+@pytest.mark.parametrize(
+    ("q", "article"),
+    [
+        ("j'ai acheté Norton chez Electro Dépôt, remboursement", "refund-third-party"),
+        ("refund for norton bought at Scorptec", "refund-third-party"),
+        ("norton from Visions Electronics, how do I get my money back", "refund-third-party"),
+        ("refund norton bought at Selexion", "refund-third-party"),
+        ("norton on my Lucky Mobile bill, refund", "refund-service-provider"),
+        ("remboursement norton inclus avec Digital Republic", "refund-service-provider"),
+        ("norton came with my Starlink, I want a refund", "refund-service-provider"),
+        ("norton through Smarty, money back", "refund-service-provider"),
+    ],
+)
+def test_places_across_countries(knowledge_base: KnowledgeBase, q: str, article: str) -> None:
+    assert decided(knowledge_base, q)[0] == article
