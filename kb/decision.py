@@ -87,7 +87,8 @@ class Decider:
         # A charge the customer did not want, with nothing else asked, is a refund question
         # (renewals are refundable); with a request to stop, it is about stopping. A renewal
         # the customer did not want is such a charge ("it renewed without asking").
-        unwanted = "unwanted" in names and ("charge" in names or "renewal" in names)
+        # Money taken after the customer stopped it is not wanted either ("I cancelled, they still took money").
+        unwanted = ("unwanted" in names or reading.did("cancel")) and ("charge" in names or "renewal" in names)
         money_at = refund_at
         if money_at is None and unwanted and cancel_at is None:
             money_at = reading.first("charge", "renewal")
@@ -101,7 +102,7 @@ class Decider:
         # Both asked: the first asked decides, the other is offered.
         if wants_money and (not wants_stop or money_at <= cancel_at):  # type: ignore[operator]
             decision = self._refund(plan, ranked, unwanted)
-            if cancel_at is not None or unwanted or reading.did("cancel"):
+            if cancel_at is not None or unwanted or reading.did("cancel") or "charge" in names:
                 decision.related.append(RENEWAL_ARTICLE)
             return decision
         if wants_stop:

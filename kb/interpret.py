@@ -145,10 +145,11 @@ class Interpreter:
             clean, tokens, [m for m in reading.concepts if m.name in DONE_CONCEPTS]
         )
         # A word being typed may end a place's name ("john lew"), or start one unless it is
-        # already completing a word of the index ("cha" → "chat", not "charter").
+        # already completing a word of the index ("cha" → "chat", not "charter") or is a whole
+        # common word ("laptop" is not the start of "Laptops Direct").
         last = tokens[-1].folded
-        starts = typing and last not in self.vocab and not self.vocab.completions(last, 1)
         known = _CommonWords(self.vocab, self.wordlist)
+        starts = typing and last not in known and not self.vocab.completions(last, 1)
         # A named place wins over a generic word; then the most specific ("google play store" over "store").
         named = knowledge.places.find(tokens, typing, starts, known)
         places = named or knowledge.generic_places.find(tokens, typing, starts, known)
@@ -181,9 +182,13 @@ class Interpreter:
             found = knowledge.other_security_products.find(finished)
         place = reading.place
         # Installing, repairing, security…: the reason given, when the customer asks money back
-        # for the product or names where they bought it ("it won't install, refund me").
+        # for the product or names where they bought it ("it won't install, refund me"), or asks
+        # to stop the renewal ("the auto-renew switch is not working, how do I stop it").
         bought = reading.product or (place is not None and place.name != OTHER_PLACE)
-        if not found and not (bought and reading.first("refund") is not None):
+        names = set(reading.concept_names())
+        asks_money_back = bought and reading.first("refund") is not None
+        asks_to_stop_renewal = "renewal" in names and reading.first("cancel") is not None
+        if not found and not (asks_money_back or asks_to_stop_renewal):
             found = knowledge.other_topics.find(finished) or knowledge.other_topics.find(corrected)
         if not found and not reading.product:
             found = knowledge.other_products.find(finished)
@@ -196,7 +201,6 @@ class Interpreter:
                 return service
         # Reaching a shop or a provider, or leaving a provider, without a word of the product or
         # of money back: that company's own business ("phone number of Fnac", "cancel my SFR").
-        names = set(reading.concept_names())
         its_business = "contact" in names or ("cancel" in names and place.name in SUBSCRIPTION_CHANNELS)
         if named and "refund" not in names and place.name in COMPANY_CHANNELS and its_business:
             return place

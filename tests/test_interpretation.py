@@ -366,3 +366,51 @@ def test_another_topic_given_as_the_reason_for_a_refund_is_answered(
 )
 def test_places_across_countries(knowledge_base: KnowledgeBase, q: str, article: str) -> None:
     assert decided(knowledge_base, q)[0] == article
+
+
+def test_a_whole_common_word_last_is_not_the_start_of_a_place(knowledge_base: KnowledgeBase) -> None:
+    q = "refund please, bought norton on the norton website for my laptop"
+    assert decided(knowledge_base, q, "en")[0] == "refund-norton-store"
+    assert decided(knowledge_base, "refund norton bought at laptopsdi", "en")[0] == "refund-third-party"
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [
+        ("I have cancelled Norton but they still took money", "en"),
+        ("j'avais résilié norton et il y a eu un prélèvement", "fr"),
+        ("I got charged today for Norton, I did not renew it", "en"),
+    ],
+)
+def test_money_taken_after_stopping_or_without_renewing_is_not_wanted(
+    knowledge_base: KnowledgeBase, q: str, locale: str
+) -> None:
+    response = knowledge_base.answer(q, locale)
+    assert (response.answer and response.answer.article_id, response.intent) == ("refund-policy", "refund")
+    assert response.follow_up is not None and [r.article_id for r in response.related] == ["auto-renewal"]
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"), [("is the VAT refunded too?", "en"), ("est-ce que la TVA est remboursée aussi ?", "fr")]
+)
+def test_the_sales_tax_of_a_purchase_is_a_refund_question(knowledge_base: KnowledgeBase, q: str, locale: str) -> None:
+    assert decided(knowledge_base, q, locale) == ("refund-policy", "refund", True)
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [
+        ("the auto renew switch is not working, how do I stop it", "en"),
+        ("le bouton pour désactiver le renouvellement ne fonctionne pas", "fr"),
+    ],
+)
+def test_stopping_the_renewal_is_answered_whatever_the_reason(
+    knowledge_base: KnowledgeBase, q: str, locale: str
+) -> None:
+    assert decided(knowledge_base, q, locale)[:2] == ("auto-renewal", "auto_renew")
+
+
+def test_a_suspicious_message_is_declined_even_about_renewal_and_cancelling(knowledge_base: KnowledgeBase) -> None:
+    q = "an email says my norton renewed and to call a number to cancel, is it a scam?"
+    response = knowledge_base.answer(q, "en")
+    assert response.answer is None and response.intent is None
