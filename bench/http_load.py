@@ -192,7 +192,7 @@ def run_wrk(port: int, paths_file: Path, duration: float, connections: int,
 
 
 def load_one_server(port: int, pid: int, endpoints: dict[str, list[str]], rates: list[float],
-                    duration: float, wrk_duration: float, connections: int,
+                    duration: float, wrk_duration: float, connections: list[int],
                     tmp: Path) -> dict:
     result: dict[str, object] = {}
     warm = endpoints["search"][:200]
@@ -215,26 +215,30 @@ def load_one_server(port: int, pid: int, endpoints: dict[str, list[str]], rates:
             log(f"  {name} open-loop {rate:g}/s: p50 {r['latency_ms'].get('p50')} ms, "
                 f"p99 {r['latency_ms'].get('p99')} ms, errors {r['errors']}, "
                 f"non-2xx {r['non_2xx']}")
-        rotated = paths[cursor % len(paths):] + paths[: cursor % len(paths)]
-        paths_file = tmp / f"paths-{name}.txt"
-        paths_file.write_text("\n".join(rotated) + "\n")
-        sampler = _Sampler(pid)
-        sampler.start()
-        runs["wrk"] = w = run_wrk(port, paths_file, wrk_duration, connections)
-        sampler.stop_evt.set()
-        sampler.join()
-        w["rss_peak"] = sampler.peak
-        w["settle_seconds"] = settle(pid)
-        cursor += w["requests"]
-        log(f"  {name} wrk: {w['rps']} req/s, p50 {w['latency_ms']['p50']} ms, "
-            f"p99 {w['latency_ms']['p99']} ms, errors {w['errors']}, non-2xx {w['non_2xx']}")
+        by_connections: dict[str, object] = {}
+        for count in connections:
+            rotated = paths[cursor % len(paths):] + paths[: cursor % len(paths)]
+            paths_file = tmp / f"paths-{name}.txt"
+            paths_file.write_text("\n".join(rotated) + "\n")
+            sampler = _Sampler(pid)
+            sampler.start()
+            by_connections[str(count)] = w = run_wrk(port, paths_file, wrk_duration, count)
+            sampler.stop_evt.set()
+            sampler.join()
+            w["rss_peak"] = sampler.peak
+            w["settle_seconds"] = settle(pid)
+            cursor += w["requests"]
+            log(f"  {name} wrk -c{count}: {w['rps']} req/s, p50 {w['latency_ms']['p50']} ms, "
+                f"p99 {w['latency_ms']['p99']} ms, errors {w['errors']}, non-2xx {w['non_2xx']}")
+        runs["wrk_by_connections"] = by_connections
+        runs["wrk"] = by_connections[str(max(connections))]  # the table of earlier runs: most connections
         result[name] = runs
     result["rss_after"] = memory(pid)
     return result
 
 
 def run(index_dir: Path, content: Path, entries: list[dict], *, workers: list[int],
-        rates: list[float], duration: float, wrk_duration: float, connections: int,
+        rates: list[float], duration: float, wrk_duration: float, connections: list[int],
         targets: list[str]) -> dict:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (Debian package `wrk`)")
@@ -253,15 +257,19 @@ def run(index_dir: Path, content: Path, entries: list[dict], *, workers: list[in
                     env = {"PEER_CONTENT_DIR": str(content)}
                     app, health, endpoints = "bench.peer_app:app", "/healthz", {
                         "search": search_paths}
+                    extra: tuple[str, ...] = ()
                 else:
+                    # As scripts/serve runs it (the app's access line on, uvicorn's own log and
+                    # proxy headers off), with only the rate limit off: wrk is one client.
                     env = {"KB_INDEX_DIR": str(index_dir), "KB_CONTENT_DIR": str(content),
                            "KB_DATABASE_URL": upgraded_sqlite(tmp / f"{label}.sqlite3"),
-                           "KB_RATE_LIMIT_PER_MINUTE": "0", "KB_ACCESS_LOG": "false",
+                           "KB_RATE_LIMIT_PER_MINUTE": "0",
                            "KB_QUERY_CACHE_SIZE": "0" if target == "ours-cache-off" else "4096"}
                     app, health, endpoints = "api.app:app", "/readyz", {
                         "search": search_paths, "answer": answer_paths}
+                    extra = ("--no-proxy-headers",)
                 t0 = time.perf_counter()
-                with server(app, w, env, tmp / f"{label}.log", health) as (port, pid):
+                with server(app, w, env, tmp / f"{label}.log", health, extra_args=extra) as (port, pid):
                     startup = time.perf_counter() - t0
                     res = load_one_server(port, pid, endpoints, rates, duration, wrk_duration,
                                           connections, tmp)
@@ -279,7 +287,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rates", type=float, nargs="+", default=[50, 200, 500])
     ap.add_argument("--duration", type=float, default=10.0, help="seconds per open-loop rate")
     ap.add_argument("--wrk-duration", type=float, default=10.0)
-    ap.add_argument("--connections", type=int, default=32, help="wrk connections")
+    ap.add_argument("--connections", type=int, nargs="+", default=[16, 32],
+                    help="wrk connections (one saturation run per count)")
     ap.add_argument("--targets", nargs="+", default=["ours-cache-off", "ours-cache-on", "peer"],
                     choices=["ours-cache-off", "ours-cache-on", "peer"])
     ap.add_argument("--json", type=Path)

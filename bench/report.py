@@ -132,6 +132,7 @@ def render(data: dict, history: list[dict], results: Path) -> str:
             f"{_g(data, 'http_rerun', 'git', 'commit')}"]] if data.get("http_rerun") else [])))
     out.append("## Targets (product.md, quality bars)\n")
     out.append(_table(["target", "bar", "measured", ""], targets(data)))
+    out += _against_peer(data, history)
     out += _inproc(data)
     out += _reindex(data)
     out += _http(data)
@@ -153,6 +154,66 @@ def render(data: dict, history: list[dict], results: Path) -> str:
                         f"{s['background_cpu_busy']:.0%}"] for s in data.get("steps", [])]))
     out += _profiles(results)
     return "\n".join(out)
+
+
+def _ratio_row(what: str, ours: Any, peer: Any, bar: float) -> list[Any]:
+    ratio = ours / peer if ours and peer else None
+    return [what, _f(ours, 0), _f(peer, 0), f"×{ratio:.2f}" if ratio else "–", f"≥ ×{bar:g}",
+            _ok(ratio, bar, False)]
+
+
+def _against_peer(data: dict, history: list[dict]) -> list[str]:
+    """The figures that say whether we beat a bare FastAPI route over SQLite FTS5, measured in
+    this run with the same client and trace (one worker each; ours as scripts/serve runs it)."""
+    http = data.get("http") or {}
+    peer = _g(http, "peer-w1", "search")
+    if not peer:
+        return []
+    rows = []
+    for count in sorted(_g(peer, "wrk_by_connections", default={}) or {}, key=int):
+        peer_rps = _g(peer, "wrk_by_connections", count, "rps")
+        for target, bar in (("ours-cache-on", 1.1), ("ours-cache-off", 0.9)):
+            ours = _g(http, f"{target}-w1", "search", "wrk_by_connections", count, "rps")
+            rows.append(_ratio_row(f"saturation, {count} connections, {target[5:]}", ours, peer_rps, bar))
+    peer_p99 = _g(peer, "open_200", "latency_ms", "p99")
+    for target in ("ours-cache-on", "ours-cache-off"):
+        ours = _g(http, f"{target}-w1", "search", "open_200", "latency_ms", "p99")
+        rows.append([f"p99 ms at 200 req/s (open loop), {target[5:]}", _f(ours, 2), _f(peer_p99, 2),
+                     "–", "≤ the peer's", _ok(ours, peer_p99) if peer_p99 is not None else "not measured"])
+    out = ["## Against the peer (a bare FastAPI route over SQLite FTS5)\n",
+           "One worker each, same `wrk` client and trace, in this run; ours as `scripts/serve` runs "
+           "it (its access line on, uvicorn's access log and proxy headers off) with only the rate "
+           "limit off; \"cache off\" is `KB_QUERY_CACHE_SIZE=0` (query and rendered-response "
+           "caches off).\n",
+           _table(["figure", "ours", "peer", "ratio", "bar", ""], rows)]
+    other = []
+    big = max((int(k) for k in _g(data, "reindex", "sizes", default={}) or {}), default=None)
+    p99 = _g(data, "latency_synthetic", "cache_off", "search_ms", "p99")
+    other.append([f"in-process search p99, synthetic {_f(big)}/locale, cache off", "≤ 10 ms", _f(p99, 2),
+                  _ok(p99, 10.0)])
+    for what, path in (("p50", "p50"), ("p99", "p99")):
+        answer = _g(data, "latency_shipped", "cache_off", "answer_ms", path)
+        other.append([f"in-process answer() {what}, shipped content, cache off", "≤ 1 ms" if what == "p50"
+                      else "≤ 5 ms", _f(answer, 3), _ok(answer, 1.0 if what == "p50" else 5.0)])
+    switch = data.get("switch") or {}
+    for label in ("cache-on", "cache-off"):
+        before = _g(switch, label, "before", "latency_ms", "p99")
+        after = _g(switch, label, "after", "latency_ms", "p99")
+        if after is not None:
+            other.append([f"HTTP p99 in the {_f(switch.get('window_s'), 0)} s after a generation switch, "
+                          f"{_f(switch.get('rate'), 0)} req/s, {label.replace('-', ' ')}", "reported",
+                          f"{_f(after, 2)} (before: {_f(before, 2)})", ""])
+    top1 = _g(data, "latency_shipped", "relevance", "top1")
+    mrr5 = _g(data, "latency_shipped", "relevance", "mrr5")
+    last = next((h for h in reversed(history) if h.get("top1") is not None and h.get("date") != _g(
+        data, "machine", "date")), None)
+    if top1 is not None:
+        same = last is not None and (last["top1"], last["mrr5"]) == (top1, mrr5)
+        other.append(["relevance (golden set, search): top-1 / MRR@5", "unchanged",
+                      f"{top1:.1%} / {_f(mrr5, 3)}", ("**unchanged**" if same else
+                      f"**changed** (was {last['top1']:.1%} / {_f(last['mrr5'], 3)})") if last else "–"])
+    out.append(_table(["figure", "bar", "measured", ""], other))
+    return out
 
 
 def _inproc(data: dict) -> list[str]:
@@ -223,8 +284,8 @@ def _http(data: dict) -> list[str]:
         return []
     out = ["## HTTP load (uvicorn, loopback)\n",
            f"Trace of {http.get('search_paths')} search requests ({http.get('answer_paths')} "
-           f"answer requests: the trace's finals). Saturation: `wrk -t1 "
-           f"-c{http.get('wrk_connections')} -d{http.get('wrk_duration_s')}s` with "
+           f"answer requests: the trace's finals). Saturation: `wrk -t1 -c<connections> "
+           f"-d{http.get('wrk_duration_s')}s` (connections: {http.get('wrk_connections')}) with "
            "`bench/wrk_trace.lua`. Open loop: `bench/openloop.py`, latency from each request's "
            f"scheduled send time, {http.get('duration_s')} s per rate. Server and load generator "
            "share the 2 cores.\n"]
@@ -236,10 +297,11 @@ def _http(data: dict) -> list[str]:
             runs = res.get(ep)
             if not runs:
                 continue
-            w = runs.get("wrk", {})
-            sat.append([label, ep, _f(w.get("rps"), 0), _f(_g(w, "latency_ms", "p50"), 2),
-                        _f(_g(w, "latency_ms", "p99"), 2), w.get("errors"), w.get("non_2xx"),
-                        _f(_g(w, "rss_peak", "rss_sum_mib"), 0)])
+            by_count = runs.get("wrk_by_connections") or {str(http.get("wrk_connections")): runs.get("wrk", {})}
+            for count, w in by_count.items():
+                sat.append([label, ep, count, _f(w.get("rps"), 0), _f(_g(w, "latency_ms", "p50"), 2),
+                            _f(_g(w, "latency_ms", "p99"), 2), w.get("errors"), w.get("non_2xx"),
+                            _f(_g(w, "rss_peak", "rss_sum_mib"), 0)])
             for k, r in runs.items():
                 if k.startswith("open_"):
                     lat = r["latency_ms"]
@@ -253,8 +315,8 @@ def _http(data: dict) -> list[str]:
                     _f(_g(res, "rss_after", "rss_sum_mib"), 0),
                     len(_g(res, "rss_at_rest", "processes", default=[]))])
     out.append("### Saturation (wrk)\n")
-    out.append(_table(["server", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", "non-2xx",
-                       "peak RSS MiB"], sat))
+    out.append(_table(["server", "endpoint", "connections", "req/s", "p50 ms", "p99 ms", "errors",
+                       "non-2xx", "peak RSS MiB"], sat))
     out.append("### Open loop at fixed rates\n")
     out.append(_table(["server", "endpoint", "rate", "achieved", "p50 ms", "p99 ms", "max ms",
                        "errors", "non-2xx", "client lag p99 ms"], ol))

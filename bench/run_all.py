@@ -159,7 +159,7 @@ def _http_steps(r: Runner, data: dict[str, object], res: Path, quick: bool) -> N
     http_args = ["bench.http_load", "--index", str(index), "--trace",
                  str(res / "trace-http.json"), "--json", str(res / "http.json")]
     if quick:
-        http_args += ["--workers", "1", "--rates", "50", "--duration", "1",
+        http_args += ["--workers", "1", "--rates", "50", "200", "--duration", "1",
                       "--wrk-duration", "1"]
     data["http"] = r.step("http", http_args, res / "http.json")
     abl = ["bench.ablation", "--index", str(index), "--trace", str(res / "trace-http.json"),
@@ -167,6 +167,10 @@ def _http_steps(r: Runner, data: dict[str, object], res: Path, quick: bool) -> N
     if quick:
         abl += ["--seconds", "1", "--variants", "full", "bare"]
     data["ablation"] = r.step("ablation", abl, res / "ablation.json")
+    switch = ["bench.switch_tail", "--trace", str(res / "trace-http.json"), "--json", str(res / "switch.json")]
+    if quick:
+        switch += ["--seconds", "1", "--rate", "50"]
+    data["switch"] = r.step("switch", switch, res / "switch.json")
     if not quick:
         for cache, label in ((0, "cache_off"), (4096, "cache_on")):
             r.step(f"profile-server-{label}", [

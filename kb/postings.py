@@ -13,6 +13,7 @@ shared by every thread of a worker, and thrown away with its generation.
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -105,6 +106,7 @@ def combine(
     document number, as Whoosh orders its hits.
     """
     groups = [list(group) for group in groups]
+    flat = [pair for group in groups for pair in group]
     candidates: set[int] | None = None
     if every_group:
         for group in sorted(groups, key=lambda g: sum(len(p) for p, _ in g)):  # smallest first
@@ -114,20 +116,29 @@ def combine(
                 return []
     if allowed is not None:
         candidates = set(allowed) if candidates is None else candidates & allowed
+    # The scores first, in reading order (so that each sum is the same float whatever the path);
+    # which postings hold a document only for the few that make the cut. Comprehensions, not a
+    # loop of dictionary updates: a union of common words holds tens of thousands of postings.
     totals: dict[int, float] = {}
-    matched: dict[int, list[int]] = {}
-    index = 0
-    for group in groups:
-        for postings, boost in group:
-            if candidates is None:
-                pairs: Iterable[tuple[int, float]] = postings.items()
-            elif len(candidates) < len(postings):  # walk the smaller side
-                pairs = ((n, postings[n]) for n in candidates if n in postings)
-            else:
-                pairs = ((n, score) for n, score in postings.items() if n in candidates)
-            for number, score in pairs:
-                totals[number] = totals.get(number, 0.0) + score * boost
-                matched.setdefault(number, []).append(index)
-            index += 1
-    best = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return [(number, score, matched[number]) for number, score in best]
+    for postings, boost in flat:
+        if candidates is None:
+            pairs: Iterable[tuple[int, float]] = postings.items()
+        elif len(candidates) < len(postings):  # walk the smaller side
+            pairs = [(n, postings[n]) for n in candidates if n in postings]
+        else:
+            pairs = [(n, score) for n, score in postings.items() if n in candidates]
+        get = totals.get
+        totals.update({number: get(number, 0.0) + score * boost for number, score in pairs})
+    best = _best(totals, limit)
+    return [(number, score, [i for i, (p, _) in enumerate(flat) if number in p]) for number, score in best]
+
+
+def _best(totals: dict[int, float], limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (document, score) pairs, by score then document number."""
+    if len(totals) > limit:
+        cut = heapq.nlargest(limit, totals.values())[-1]
+        items = [(number, score) for number, score in totals.items() if score >= cut]
+    else:
+        items = list(totals.items())
+    items.sort(key=lambda item: (-item[1], item[0]))
+    return items[:limit]

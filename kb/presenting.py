@@ -3,13 +3,18 @@ that matches the query best and a highlighted snippet of it."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from .analysis import word_stems
 from .content import Article, language_of
 from .highlight import Matcher, TextTokens, analyze, matched_slots, snippet
 from .planning import QueryPlan
 from .vocabulary import Vocabulary
 
-TOKEN_CACHE = 20_000  # analyzed sections kept for snippets
+# Analyzed sections kept for snippets, least recently used out: a search-as-you-type session
+# comes back to the same articles keystroke after keystroke.
+TOKEN_CACHE = 20_000
 
 
 class Presenter:
@@ -21,7 +26,8 @@ class Presenter:
         self.locales_of: dict[str, list[str]] = {}
         for article in articles:
             self.locales_of.setdefault(article.id, []).append(article.locale)
-        self._tokens: dict[tuple[str, str, int], TextTokens] = {}
+        self._tokens: OrderedDict[tuple[str, str, int], TextTokens] = OrderedDict()
+        self._tokens_lock = threading.Lock()
 
     def article_in(self, article_id: str, locale: str, default_locale: str) -> tuple[Article, bool] | None:
         """The article in ``locale``, else in the default locale, else any; and whether that is a fallback."""
@@ -53,14 +59,18 @@ class Presenter:
 
     def section_tokens(self, article: Article, position: int) -> TextTokens:
         key = (article.id, article.locale, position)
-        cached = self._tokens.get(key)
-        if cached is None:
-            section = article.sections[position]
-            text = section.text if position else f"{article.summary}\n{section.text}"
-            cached = analyze(text, language_of(article.locale))
-            if len(self._tokens) >= TOKEN_CACHE:
-                self._tokens.clear()
+        with self._tokens_lock:
+            cached = self._tokens.get(key)
+            if cached is not None:
+                self._tokens.move_to_end(key)
+                return cached
+        section = article.sections[position]
+        text = section.text if position else f"{article.summary}\n{section.text}"
+        cached = analyze(text, language_of(article.locale))  # outside the lock: another thread may too
+        with self._tokens_lock:
             self._tokens[key] = cached
+            if len(self._tokens) > TOKEN_CACHE:
+                self._tokens.popitem(last=False)
         return cached
 
     def best_position(self, article: Article, plan: QueryPlan) -> int:

@@ -5,6 +5,7 @@ locale negotiation, search, answers and articles, with a query cache per generat
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from .answer import Answerer, ChannelValues, load_channel_values
@@ -18,6 +19,7 @@ from .serving import GenerationSwitch, IndexStatus
 from .view import KnowledgeView, QueryCache, format_article_url
 
 DEFAULT_URL_TEMPLATE = "/articles/{locale}/{article_id}"
+log = logging.getLogger("kb")
 
 
 class KnowledgeBase:
@@ -36,6 +38,7 @@ class KnowledgeBase:
         default_locale: str = DEFAULT_LOCALE,
         url_template: str = DEFAULT_URL_TEMPLATE,
         channels_file: Path | None = None,
+        warm: bool = True,
     ):
         self.index_dir = Path(index_dir)
         self.cache_size = cache_size
@@ -43,6 +46,7 @@ class KnowledgeBase:
         self.default_locale = default_locale
         self.url_template = url_template
         self.channel_values: ChannelValues = load_channel_values(channels_file)
+        self.warm = warm  # ask each generation the last questions asked before it serves
         self._generations = GenerationSwitch(self.index_dir, check_seconds, self._view_for)
 
     # -- the served generation ---------------------------------------------------------------
@@ -51,9 +55,17 @@ class KnowledgeBase:
         cache = QueryCache(self.cache_size)
         if previous is not None:  # counters survive the switch: metrics see totals, not a drop to zero
             cache.hits, cache.misses = previous.cache.hits, previous.cache.misses
-        return KnowledgeView(
+        view = KnowledgeView(
             answerer=answerer, cache=cache, default_locale=self.default_locale, url_template=self.url_template
         )
+        if previous is not None:
+            view.recent.extend(previous.recent)
+        if self.warm:
+            try:  # before it serves: its first requests must not read every posting from disk
+                view.warm(list(view.recent))
+            except Exception:  # a warm-up is an optimization: a failure here must not refuse the generation
+                log.warning("could not warm index generation %s", engine.generation.name, exc_info=True)
+        return view
 
     def refresh(self, force: bool = False) -> bool:
         """Switch to a new generation if one appeared (see :class:`kb.serving.GenerationSwitch`)."""

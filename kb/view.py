@@ -7,10 +7,12 @@ the web app takes one per request, so that nothing in a request mixes two genera
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .answer import Answerer
@@ -58,6 +60,11 @@ class QueryCache:
         return value
 
 
+RECENT_QUERIES = 64  # questions replayed on a new generation before it serves (see warm)
+WARM_PAUSE_SECONDS = 0.001  # between two of them: the generation being served keeps the CPU
+WARM_ARTICLES = 6  # per locale, titles asked when no question has been asked yet
+
+
 @dataclass(frozen=True, slots=True)
 class KnowledgeView:
     """Search, answers and articles of one index generation; safe to share between threads."""
@@ -66,6 +73,23 @@ class KnowledgeView:
     cache: QueryCache
     default_locale: str
     url_template: str
+    # The last questions asked (kind, q, locale), shared by the views of one knowledge base.
+    recent: deque[tuple[str, str, str | None]] = field(default_factory=lambda: deque(maxlen=RECENT_QUERIES))
+
+    def warm(self, queries: list[tuple[str, str, str | None]]) -> None:
+        """Ask ``queries`` (or, with none, a few article titles in each locale) without the query
+        cache, so that a new generation serves its first requests as fast as the next ones: the
+        postings, analyzed sections and stems they need are read now, before it serves."""
+        if not queries:
+            titles = (a for lang in self.locales for a, _ in self.list_articles(lang)[:WARM_ARTICLES])
+            queries = [(kind, a.title, a.locale) for a in titles for kind in ("search", "answer")]
+        uncached = dataclasses.replace(self, cache=QueryCache(0), recent=deque(maxlen=1))
+        for kind, q, locale in dict.fromkeys(queries):
+            if kind == "search":
+                uncached.search(q, locale)
+            else:
+                uncached.answer(q, locale)
+            time.sleep(WARM_PAUSE_SECONDS)  # lets the thread serving requests take the interpreter lock
 
     @property
     def engine(self) -> SearchEngine:
@@ -125,6 +149,7 @@ class KnowledgeView:
         accept_language: str | None = None,
     ) -> SearchResponse:
         """Search every locale, one result per article, each in the negotiated locale."""
+        self.recent.append(("search", q, locale))
         plan = self.engine.plan(q)
         chosen = self.resolve_locale(locale, accept_language, plan)
         key = ("search", plan.key, chosen.locale, chosen.fallback, limit, offset, intent)
@@ -189,6 +214,8 @@ class KnowledgeView:
     ) -> AnswerResponse:
         """The one answer the knowledge base holds for ``q`` (or for ``article_id``); an answer
         from the ranking alone needs a confidence of ``threshold``."""
+        if article_id is None:
+            self.recent.append(("answer", q, locale))
         plan = self.engine.plan(q)
         chosen = self.resolve_locale(locale, accept_language, plan)
         key = ("answer", plan.key, chosen.locale, chosen.fallback, article_id, threshold)

@@ -9,6 +9,7 @@ import pytest
 from kb.content import load_content
 from kb.indexing import build_index
 from kb.planning import MAX_WORDS
+from kb.presenting import Presenter
 from kb.service import KnowledgeBase
 
 ARTICLE = """---
@@ -70,3 +71,18 @@ def test_cache_returns_the_same_response_with_the_callers_query(tiny: KnowledgeB
     second = cached.search("bateau ", "fr")  # same words: the query echo is the caller's own
     assert first.results == cached.search("bateau", "fr").results
     assert second.query == "bateau " and cached.cache_stats["hits"] >= 1
+
+
+def test_analyzed_sections_are_kept_least_recently_used_out(
+    knowledge_base: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bounded LRU: the sections a typing session keeps coming back to stay analyzed."""
+    presenter = Presenter(list(knowledge_base.engine.presenter.articles.values()), knowledge_base.engine.vocab)
+    monkeypatch.setattr("kb.presenting.TOKEN_CACHE", 2)
+    article = next(a for a in presenter.articles.values() if len(a.sections) >= 3)
+    first = presenter.section_tokens(article, 0)
+    presenter.section_tokens(article, 1)
+    assert presenter.section_tokens(article, 0) is first  # kept, and now the most recently used
+    presenter.section_tokens(article, 2)  # the cache is full: section 1 goes
+    assert presenter.section_tokens(article, 0) is first
+    assert list(presenter._tokens) == [(article.id, article.locale, 2), (article.id, article.locale, 0)]
