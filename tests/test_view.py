@@ -47,3 +47,21 @@ def test_what_routes_ask_of_articles(knowledge_base: KnowledgeBase) -> None:
     assert set(view.locales_of("auto-renewal")) == {"fr", "en"}
     assert view.locales_of("no-such-article") == []
     assert view.served_default_locale == "en"
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_a_new_generation_is_asked_the_last_questions_before_it_serves(tmp_path: Path, warm: bool) -> None:
+    """Its first requests find the postings they need already read (the memo starts empty)."""
+    index = tmp_path / "index"
+    build_index(load_content(CONTENT_DIR), index)
+    kb = KnowledgeBase(index, cache_size=0, check_seconds=3600, warm=warm)
+    kb.search("remboursement rapide", "fr")
+    kb.answer("how do I stop the automatic renewal", "en")
+    build_index(load_content(CONTENT_DIR), index)
+    assert kb.refresh(force=True)
+    engine = kb.current().engine
+    asked = [*engine.term_slots(engine.plan("remboursement rapide")), *engine.term_slots(
+        engine.plan("how do I stop the automatic renewal"))]
+    held = {key for key in asked if key in engine.postings._terms}
+    assert held == (set(asked) if warm else set())
+    assert kb.current().recent[-1] == ("answer", "how do I stop the automatic renewal", "en")
