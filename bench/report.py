@@ -174,11 +174,12 @@ def _against_peer(data: dict, history: list[dict]) -> list[str]:
         peer_rps = _g(peer, "wrk_by_connections", count, "rps")
         for target, bar in (("ours-cache-on", 1.1), ("ours-cache-off", 0.9)):
             ours = _g(http, f"{target}-w1", "search", "wrk_by_connections", count, "rps")
-            rows.append(_ratio_row(f"saturation, {count} connections, {target[5:]}", ours, peer_rps, bar))
+            rows.append(_ratio_row(f"saturation, {count} connections, {target[5:].replace('-', ' ')}", ours, peer_rps,
+                                   bar))
     peer_p99 = _g(peer, "open_200", "latency_ms", "p99")
     for target in ("ours-cache-on", "ours-cache-off"):
         ours = _g(http, f"{target}-w1", "search", "open_200", "latency_ms", "p99")
-        rows.append([f"p99 ms at 200 req/s (open loop), {target[5:]}", _f(ours, 2), _f(peer_p99, 2),
+        rows.append([f"p99 ms at 200 req/s (open loop), {target[5:].replace('-', ' ')}", _f(ours, 2), _f(peer_p99, 2),
                      "–", "≤ the peer's", _ok(ours, peer_p99) if peer_p99 is not None else "not measured"])
     out = ["## Against the peer (a bare FastAPI route over SQLite FTS5)\n",
            "One worker each, same `wrk` client and trace, in this run; ours as `scripts/serve` runs "

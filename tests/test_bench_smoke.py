@@ -139,7 +139,7 @@ def test_http_load_one_second(tmp_path: Path) -> None:
     assert r["exit_code"] == 0
     big = trace.make_trace(trace.TraceParams(source="shipped", queries=300))["entries"]
     res = http_load.run(index, ROOT / "content", big, workers=[1], rates=[50], duration=1,
-                        wrk_duration=1, connections=4, targets=["ours-cache-on", "peer"])
+                        wrk_duration=1, connections=[4], targets=["ours-cache-on", "peer"])
     for label, endpoints in (("ours-cache-on-w1", ("search", "answer")), ("peer-w1", ("search",))):
         server = res[label]
         assert server["rss_at_rest"]["rss_sum_mib"] > 0
@@ -162,8 +162,10 @@ def test_run_all_quick_writes_the_report(tmp_path: Path) -> None:
     for heading in ("## Targets", "## In-process search latency", "## Reindex scale",
                     "## HTTP load", "### Saturation (wrk)", "### Open loop at fixed rates",
                     "### Server memory", "### Where the HTTP time goes", "## Parameters",
-                    "## Commands"):
+                    "## Commands", "## Against the peer"):
         assert heading in text
+    assert "| saturation, 16 connections, cache on |" in text and "| saturation, 32 connections, cache off |" in text
+    assert "after a generation switch, 50 req/s, cache on | reported |" in text
     assert "| ours-cache-off-w1 | search |" in text and "| peer-w1 | search |" in text
     assert "| bare, cache on |" in text
 
