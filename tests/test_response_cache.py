@@ -175,3 +175,24 @@ def test_what_the_middleware_does_not_take_gets_the_routes_errors(
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == "invalid_parameter"
     assert len(services_of(app_client).response_cache) == 0
+
+
+def test_what_the_middleware_renders_validates_against_the_response_models(app_client: TestClient) -> None:
+    """Bodies are serialized once from the models the engine built (no validation pass on the
+    way out): each must still be what the OpenAPI schema promises."""
+    from kb.models import AnswerResponse, SearchResponse
+
+    schema = app_client.get("/openapi.json").json()
+    for target, model in (
+        ("/v1/search?q=remboursement&limit=3", SearchResponse),
+        ("/v1/search?q=xylophone", SearchResponse),
+        ("/v1/answer?q=how+do+I+stop+auto+renewal&locale=en", AnswerResponse),
+        ("/v1/answer?q=rembourser&locale=fr", AnswerResponse),
+        ("/v1/answer?article_id=refund-app-store", AnswerResponse),
+    ):
+        body = app_client.get(target).content
+        parsed = model.model_validate_json(body)
+        assert parsed.model_dump_json().encode() == body  # nothing added, dropped or coerced
+        operation = schema["paths"][target.split("?")[0]]["get"]
+        reference = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert reference.endswith("/" + model.__name__)
