@@ -211,26 +211,41 @@ class AlreadyDone:
     purpose: frozenset[str] = frozenset()
 
     def done_matches(self, text: str, tokens: list[Token], matches: list[Match]) -> list[Match]:
-        """The matches telling something already done: by their own words, or as the purpose of
-        one done before them in the same sentence ("I phoned them last month to cancel")."""
+        """The matches telling something already done: by their own words, as the purpose of one
+        done before them in the same sentence ("I phoned them last month to cancel"), or right
+        after one of the same kind ("I spoke to an agent")."""
         done: list[Match] = []
         for match in matches:
             if self.done(tokens, match.start):
                 done.append(match)
-            elif done and match.start > 0 and tokens[match.start - 1].folded in self.purpose:
-                between = text[tokens[done[-1].end - 1].end : tokens[match.start].start]
-                if not _SENTENCE_END.search(between):
-                    done.append(match)
+                continue
+            if not done:
+                continue
+            last = done[-1]
+            between = text[tokens[last.end - 1].end : tokens[match.start].start]
+            if _SENTENCE_END.search(between):
+                continue
+            # The purpose of the same clause: no comma nor another subject between ("they said to cancel").
+            purpose = (
+                match.start > 0
+                and tokens[match.start - 1].folded in self.purpose
+                and "," not in between
+                and not any(t.text in self.subjects for t in tokens[last.end : match.start])
+            )
+            same_kind = match.name == last.name and all(is_stop_word(t.folded) for t in tokens[last.end : match.start])
+            if purpose or same_kind:
+                done.append(match)
         return done
 
     def done(self, tokens: list[Token], start: int) -> bool:
         """Whether the phrase starting at ``start`` tells something already done."""
+        # Words as written, accents kept: "à désactiver" is not "a désactivé".
         before = start - 1
-        while before >= 0 and tokens[before].folded in self.between and start - before <= 2:
+        while before >= 0 and tokens[before].text in self.between and start - before <= 2:
             before -= 1
         if before < 0:
             return False
-        word, verb = tokens[before].folded, tokens[start]
+        word, verb = tokens[before].text, tokens[start]
         if word in self.auxiliaries:
             return True
         return word in self.subjects and _past_form(verb, self.past_forms)
@@ -243,7 +258,7 @@ _PAST_ENDINGS = ("ed", "é", "ée", "és", "ées")
 
 
 def _past_form(token: Token, irregular: frozenset[str]) -> bool:
-    return token.folded in irregular or (len(token.text) > 3 and token.text.endswith(_PAST_ENDINGS))
+    return token.text in irregular or (len(token.text) > 3 and token.text.endswith(_PAST_ENDINGS))
 
 
 @dataclass
@@ -288,7 +303,7 @@ class Knowledge:
             filler=frozenset(fold(w) for item in rules.filler for w in item.split()),
             already_done=AlreadyDone(
                 **{
-                    key: frozenset(t.folded for word in words for t in tokenize(word))
+                    key: frozenset(t.text for word in words for t in tokenize(word))
                     for key, words in rules.already_done.model_dump().items()
                 }
             ),

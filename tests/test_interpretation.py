@@ -414,3 +414,21 @@ def test_a_suspicious_message_is_declined_even_about_renewal_and_cancelling(know
     q = "an email says my norton renewed and to call a number to cancel, is it a scam?"
     response = knowledge_base.answer(q, "en")
     assert response.answer is None and response.intent is None
+
+
+def test_a_preposition_is_not_an_auxiliary(knowledge_base: KnowledgeBase) -> None:
+    # "à désactiver" (to turn off) is asked; "a désactivé" (has turned off) would be done.
+    q = "je n'arrive pas à désactiver le renouvellement automatique"
+    assert decided(knowledge_base, q, "fr")[:2] == ("auto-renewal", "auto_renew")
+    assert knowledge_base.engine.read(q).done == []
+
+
+def test_a_phrase_right_after_one_already_done_is_done_too_but_not_across_another_subject(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    read = knowledge_base.engine.read("I already spoke to an agent, they said to cancel online, how?")
+    assert {m.name for m in read.done} == {"contact"} and len(read.done) == 2  # "spoke to" and "agent"
+    assert read.first("cancel") is not None  # what "they said" is not something the customer did
+    assert decided(knowledge_base, "I already spoke to an agent, they said to cancel online, how?", "en")[0] == (
+        "auto-renewal"
+    )
