@@ -8,6 +8,7 @@ The public API (what the web app, the CLI and integrators import)::
     KnowledgeBase.current()                -> KnowledgeView  one generation: search / answer / articles
     Settings                                                 KB_* configuration (edges only)
     parse_since(text), report_locale(tag, supported)         arguments of the content-gap report
+    DURATION_PATTERN                                         the durations parse_since reads
 
 Errors are ``kb.errors.KBError`` and its subclasses.
 """
@@ -26,11 +27,12 @@ from .errors import (
 )
 from .indexing import BuildReport, build_index
 from .models import AnswerResponse, SearchResponse
-from .report_args import parse_since, report_locale
+from .report_args import DURATION_PATTERN, parse_since, report_locale
 from .service import KnowledgeBase
 from .view import KnowledgeView
 
 __all__ = [
+    "DURATION_PATTERN",
     "AnswerResponse",
     "Article",
     "ArticleNotFoundError",

@@ -10,9 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from .locales import negotiate, parse_tag
 
-__all__ = ["parse_since", "report_locale"]
+__all__ = ["DURATION_PATTERN", "parse_since", "report_locale"]
 
-_DURATION = re.compile(r"^\s*(\d{1,6})\s*([smhdw])\s*$", re.IGNORECASE)
+# A duration back from now: up to six digits of seconds, minutes or hours, five of days or weeks
+# (99999 weeks is 1917 years: never before year 1). The API declares this pattern for `since`.
+DURATION_PATTERN = r"^(?:[0-9]{1,6}[smhSMH]|[0-9]{1,5}[dwDW])$"
+_DURATION = re.compile(DURATION_PATTERN)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -26,14 +29,10 @@ def parse_since(text: str | None, now: datetime | None = None) -> datetime | Non
     if text is None or not text.strip():
         return None
     now = now or datetime.now(UTC)
-    match = _DURATION.match(text)
-    if match:
-        amount, unit = int(match.group(1)), match.group(2).lower()
-        try:
-            return now - timedelta(**{_UNITS[unit]: amount})
-        except OverflowError:  # 999999w reaches before year 1
-            raise ValueError(f"{text!r} reaches back before the calendar starts") from None
     cleaned = text.strip()
+    if _DURATION.match(cleaned):
+        amount, unit = int(cleaned[:-1]), cleaned[-1].lower()
+        return now - timedelta(**{_UNITS[unit]: amount})
     try:
         if len(cleaned) == 10:
             day = date.fromisoformat(cleaned)
@@ -43,7 +42,10 @@ def parse_since(text: str | None, now: datetime | None = None) -> datetime | Non
         raise ValueError(
             f"{text!r} is neither a duration (7d, 12h, 90m, 2w) nor an ISO date (2025-03-01, 2025-03-01T08:00)"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the calendar starts in UTC
+        raise ValueError(f"{text!r} is outside the calendar in UTC") from None
 
 
 def report_locale(tag: str | None, supported: tuple[str, ...] = ()) -> str | None:

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.openapi import ErrorResponse
+from api.routes.feedback import FORBIDDEN_TEXT
 
 from .conftest import make_settings
 
@@ -300,3 +301,37 @@ def test_a_cors_preflight_is_still_answered_by_cors(apps: dict[str, TestClient])
     origin = "http://localhost:8000"  # allowed by the default KB_CORS_ORIGINS
     preflight = apps["main"].options("/v1/answer", headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == origin
+
+
+def test_the_comment_pattern_refuses_what_the_api_refuses(document: dict[str, Any]) -> None:
+    """The body's `query` and `comment` patterns and the API's check agree on every character
+    (lone surrogates aside: not characters, no pattern can name them; the API refuses them)."""
+    properties = document["components"]["schemas"]["FeedbackRequest"]["properties"]
+    pattern = re.compile(properties["comment"]["pattern"])
+    assert properties["query"]["pattern"] == pattern.pattern
+    disagree = [
+        hex(code)
+        for code in range(0x30000)
+        if not 0xD800 <= code <= 0xDFFF
+        and bool(pattern.fullmatch(chr(code))) is bool(FORBIDDEN_TEXT.search(chr(code)))
+    ]
+    assert not disagree
+    assert FORBIDDEN_TEXT.search("\ud800")
+
+
+SINCE_SAMPLES = {
+    # since: accepted (True) or 422 on since (False), as declared
+    "": True, "90m": True, "999999h": True, "99999w": True, "7D": True, "2025-03-01": True,
+    "2025-03-01T08:00:00Z": True, "2025-03-01T08:00:00.123456+01:00": True,
+    "999999w": False, "0001-01-01T00:00:00+01:00": False, "9999-12-31T23:59:59-01:00": False,
+    "2025-02-30": False, "soon": False, "7 d": False,
+}
+
+
+@pytest.mark.parametrize("since", list(SINCE_SAMPLES))
+def test_since_is_accepted_as_declared(apps: dict[str, TestClient], since: str) -> None:
+    """A moment that leaves the calendar once in UTC is a 422 (it was a 500)."""
+    response = apps["main"].get("/v1/admin/report", params={"since": since}, headers=AUTH)
+    assert (response.status_code == 200) is SINCE_SAMPLES[since], response.text
+    if not SINCE_SAMPLES[since]:
+        assert response.status_code == 422 and response.json()["error"]["field"] == "since"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from kb import Settings, build_index, load_content, parse_since, report_locale
+from kb import DURATION_PATTERN, Settings, build_index, load_content, parse_since, report_locale
 from kb.errors import IndexWriteError
 from kb.report import build_report
 
@@ -21,6 +21,21 @@ from ..security import require_admin
 log = logging.getLogger("api.admin")
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 NO_STORE = {"Cache-Control": "no-store"}
+SINCE_DESCRIPTION = (
+    "Where the period starts: a duration back from now (`90m`, `12h`, `7d`, `2w`; up to six digits of "
+    "seconds, minutes or hours, five of days or weeks), an ISO date (`2025-03-01`, midnight UTC) or date and "
+    "time (`2025-03-01T08:00`, UTC unless it names an offset). Empty or absent: since the beginning."
+)
+# What `since` accepts, as JSON Schema says it (formats, where a pattern would admit 2025-02-30).
+SINCE_MAX_CHARS = 40
+SINCE_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": DURATION_PATTERN},
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date-time", "maxLength": SINCE_MAX_CHARS},
+        {"type": "string", "maxLength": 0},
+    ]
+}
 
 
 @router.get(
@@ -31,7 +46,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 async def report(
     services: ServicesDep,
     storage: Store,
-    since: Annotated[str | None, Query(max_length=40, description="7d, 12h, 2w or an ISO date/time.")] = None,
+    since: Annotated[
+        str | None, Query(max_length=SINCE_MAX_CHARS, description=SINCE_DESCRIPTION, json_schema_extra=SINCE_SCHEMA)
+    ] = None,
     locale: Annotated[
         str | None,
         Query(

@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic.json_schema import JsonDict
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
@@ -21,8 +22,11 @@ from ..openapi import JSON_BODY, READS, error_responses
 router = APIRouter(tags=["feedback"])
 COMMENT_MAX_CHARS = 1000
 # C0 controls but tab and newline, DEL, C1 controls, bidirectional embeddings, overrides and
-# isolates (they reorder what a reader of the report sees), lone surrogates.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# isolates (they reorder what a reader of the report sees), lone surrogates (JSON's \ud800 escapes;
+# no JSON-schema pattern can name them: they are not characters).
+_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+FORBIDDEN_TEXT = re.compile(f"[{_CONTROLS}\ud800-\udfff]")
+PRINTABLE: JsonDict = {"pattern": f"^[^{_CONTROLS}]*$"}  # what the OpenAPI document says of query and comment
 
 
 class FeedbackRequest(BaseModel):
@@ -41,13 +45,20 @@ class FeedbackRequest(BaseModel):
         description="Locale the article was read in (negotiated). " + LOCALE_DESCRIPTION,
     )
     helpful: StrictBool = Field(description="Did the article help?")
-    query: str | None = Field(None, max_length=MAX_QUERY_CHARS, description="What the customer had asked.")
-    comment: str | None = Field(None, max_length=COMMENT_MAX_CHARS, description="A short free-text comment.")
+    query: str | None = Field(
+        None, max_length=MAX_QUERY_CHARS, description="What the customer had asked.", json_schema_extra=PRINTABLE
+    )
+    comment: str | None = Field(
+        None,
+        max_length=COMMENT_MAX_CHARS,
+        description="A short free-text comment (no control or bidirectional-override characters; newlines kept).",
+        json_schema_extra=PRINTABLE,
+    )
 
     @field_validator("query", "comment")
     @classmethod
     def _printable(cls, value: str | None) -> str | None:
-        if value is not None and _FORBIDDEN.search(value):
+        if value is not None and FORBIDDEN_TEXT.search(value):
             raise ValueError("control and bidirectional-override characters are not allowed")
         return value
 
