@@ -5,8 +5,9 @@ Variants (one uvicorn worker each, ``uvicorn --factory bench.ablation:make_app``
 
 - ``full``: ``api.app:app`` as shipped;
 - ``no-log``: the same with the search log switched off (services without a search-log writer);
-- ``no-middleware``: the same app with its own middlewares removed (metrics, request context,
-  CORS, rate limit); search log on;
+- ``no-middleware``: the same app without its middleware (request id, metrics, headers, access
+  line, CORS, rate limit, and the hot GETs it renders and caches itself): every request goes
+  through FastAPI's routing and parameters; search log on;
 - ``bare``: a minimal FastAPI route calling ``KnowledgeBase.search`` and returning
   ``model_dump_json()`` (what the FTS5 peer app does with SQLite).
 
