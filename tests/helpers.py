@@ -46,6 +46,17 @@ def run_kb(
     )
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a test server's process, killing it if it does not exit within 30 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+
+
 def wait_for(
     condition: Callable[[], T], what: str | Callable[[], str], timeout: float = WAIT_SECONDS, interval: float = 0.2
 ) -> T:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import redis
 
-from .helpers import free_port
+from .helpers import free_port, stop_process
 
 ENV_URL = "KB_TEST_REDIS_URL"
 READY_TIMEOUT = 30.0
@@ -74,13 +74,8 @@ class ThrowawayRedis:
 
     def stop(self) -> None:
         """Stop the server (the folder stays, for a restart); :meth:`remove` cleans up."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
+        if self.process is not None:
+            stop_process(self.process)
         self.process = None
 
     def remove(self) -> None:
