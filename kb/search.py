@@ -13,6 +13,7 @@ import logging
 import threading
 
 from pydantic import ValidationError
+from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from .analysis import word_stems
@@ -37,13 +38,63 @@ log = logging.getLogger("kb")
 __all__ = ["RankedArticle", "SearchEngine"]
 
 
+class ThreadSearchers:
+    """This thread's Whoosh searcher over one generation's index (Whoosh searchers must not be
+    shared between threads), made on a thread's first call."""
+
+    def __init__(self, index: Index):
+        self._index = index
+        self._local = threading.local()
+
+    def __call__(self) -> Searcher:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._index.searcher(weighting=WEIGHTS.scoring())
+            self._local.searcher = searcher
+        return searcher
+
+
+class KnownWords:
+    """What one generation's index knows of a word as written."""
+
+    def __init__(
+        self,
+        languages: tuple[str, ...],
+        vocab: Vocabulary,
+        stem_lexicon: dict[str, frozenset[str]],
+        ubiquitous: dict[str, frozenset[str]],
+    ):
+        self.languages, self.vocab, self.stem_lexicon, self.ubiquitous = languages, vocab, stem_lexicon, ubiquitous
+
+    def is_ubiquitous(self, token: Token) -> bool:
+        """Whether every language that knows the word has it in most of its articles."""
+        known = [
+            stem in self.ubiquitous[lang]
+            for lang in self.languages
+            for stem in word_stems(token.text, lang)
+            if stem in self.stem_lexicon[lang]
+        ]
+        return bool(known) and all(known)
+
+    def finds_anything(self, token: Token) -> bool:
+        """Whether the word as written matches something in the index (itself or its stem)."""
+        return token.folded in self.vocab or any(
+            stem in self.stem_lexicon[lang] for lang in self.languages for stem in word_stems(token.text, lang)
+        )
+
+
 class SearchEngine:
-    """Everything needed to search one generation. Thread-safe: one searcher per thread."""
+    """Everything needed to search one generation. Thread-safe: one searcher per thread.
+
+    No part of it refers back to it (the postings memo, the planner and the ranker are handed
+    the searchers and the known words, not methods of the engine): with no reference cycle, a
+    replaced generation is freed by reference counting as soon as its last request ends, although
+    :mod:`kb.serving` keeps it out of the cyclic garbage collector (``gc.freeze``)."""
 
     def __init__(self, generation: Generation):
         self.generation = generation
         self.languages: tuple[str, ...] = tuple(generation.manifest["languages"])
-        self._local = threading.local()
+        self.searcher = ThreadSearchers(generation.index)
         with generation.index.reader() as reader:
             self.vocab = Vocabulary.from_terms(
                 (t.decode(), reader.doc_frequency("exact", t)) for t in reader.lexicon("exact")
@@ -60,6 +111,7 @@ class SearchEngine:
             lang: frozenset().union(*(v for k, v in self.field_lexicon.items() if k.endswith(f"_{lang}")))
             for lang in self.languages
         }
+        self.known_words = KnownWords(self.languages, self.vocab, self.stem_lexicon, self.ubiquitous)
         self.postings = ScoredPostings(self.searcher)
         self.rules = self._rules(generation)
         self.knowledge = Knowledge.from_rules(self.rules)
@@ -72,8 +124,8 @@ class SearchEngine:
         self.planner = QueryPlanner(
             self.vocab,
             generation.manifest.get("synonyms", {}),
-            self.is_ubiquitous,
-            self.finds_anything,
+            self.known_words.is_ubiquitous,
+            self.known_words.finds_anything,
             self.knowledge.concept_words,
         )
         self.ranker = Ranker(
@@ -113,28 +165,10 @@ class SearchEngine:
             return AnsweringRules()
 
     def is_ubiquitous(self, token: Token) -> bool:
-        """Whether every language that knows the word has it in most of its articles."""
-        known = [
-            stem in self.ubiquitous[lang]
-            for lang in self.languages
-            for stem in word_stems(token.text, lang)
-            if stem in self.stem_lexicon[lang]
-        ]
-        return bool(known) and all(known)
+        return self.known_words.is_ubiquitous(token)
 
     def finds_anything(self, token: Token) -> bool:
-        """Whether the word as written matches something in the index (itself or its stem)."""
-        return token.folded in self.vocab or any(
-            stem in self.stem_lexicon[lang] for lang in self.languages for stem in word_stems(token.text, lang)
-        )
-
-    def searcher(self) -> Searcher:
-        """This thread's searcher (Whoosh searchers must not be shared between threads)."""
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self.generation.index.searcher(weighting=WEIGHTS.scoring())
-            self._local.searcher = searcher
-        return searcher
+        return self.known_words.finds_anything(token)
 
     # -- planning -------------------------------------------------------------------------
     def read(self, text: str) -> Reading:

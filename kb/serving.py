@@ -13,6 +13,7 @@ import gc
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,13 +43,23 @@ class IndexStatus:
     refused: dict[str, str]
 
 
-def _settle_long_lived_objects() -> None:
+def _settle_long_lived_objects(collect_frozen: bool) -> None:
     """Keep what a generation holds (vocabulary, lexicons, postings, articles) out of the cyclic
     garbage collector's full passes: they would walk all of it, about 0.5 s on 10,000 articles
-    per locale, every few hundred searches. Unfreezing first lets this collection reclaim what
-    the previous generation left in reference cycles."""
-    gc.unfreeze()
-    gc.collect()
+    per locale, every few hundred searches.
+
+    Frozen objects are still freed by reference counting, and a generation holds no reference
+    cycle (see :class:`kb.search.SearchEngine`): the one replaced is freed when its last request
+    ends, with no collection here. A full collection walks every generation in memory while
+    holding the interpreter lock (about 100 ms on the shipped help center, as long for every
+    request in flight), so it runs only with ``collect_frozen``, when a replaced generation
+    outlived the next switch (something held it in a cycle). The young collection first costs
+    little and keeps the cycles that requests just left out of what is frozen for good."""
+    if collect_frozen:
+        gc.unfreeze()
+        gc.collect()
+    else:
+        gc.collect(1)
     gc.freeze()
 
 
@@ -74,6 +85,7 @@ class GenerationSwitch:
         self._checked_at = 0.0
         # Generations that failed to open: path → (fingerprint when refused, why).
         self._refused: dict[Path, tuple[Fingerprint, str]] = {}
+        self._replaced: weakref.ref[SearchEngine] | None = None  # the engine the last switch replaced
         self._load()
 
     def current(self) -> KnowledgeView:
@@ -148,6 +160,7 @@ class GenerationSwitch:
             return False
 
     def _switch_to(self, engine: SearchEngine, is_current: bool) -> None:
+        replaced = self.served.engine if self.served is not None else None
         view = self._view_for(engine, self.served)
         if is_current:
             why = "the current generation"
@@ -158,7 +171,17 @@ class GenerationSwitch:
             self.served, self._reason = view, why
             self._checked_at = time.monotonic()
         (log.info if is_current else log.warning)("serving index generation %s: %s", engine.generation.name, why)
-        _settle_long_lived_objects()
+        lingering = self._lingering_generation()
+        if lingering is not None:
+            log.warning("index generation %s, replaced at the switch before, is still in memory: collecting", lingering)
+        self._replaced = weakref.ref(replaced) if replaced is not None else None
+        del replaced  # no local may hold the replaced generation: reference counting frees it
+        _settle_long_lived_objects(collect_frozen=lingering is not None)
+
+    def _lingering_generation(self) -> str | None:
+        """The name of the generation the switch before replaced, if it is still in memory."""
+        engine = self._replaced() if self._replaced is not None else None
+        return engine.generation.name if engine is not None else None
 
     def _load_in_background(self) -> None:
         try:

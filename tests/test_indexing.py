@@ -8,13 +8,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from kb.content import load_content
-from kb.errors import ContentError, IndexBusyError, IndexNotFoundError
+from kb.errors import ArticleNotFoundError, ContentError, IndexBusyError, IndexNotFoundError
 from kb.indexing import GENERATIONS, build_index, current_generation_path, open_generation, reindex_lock
 from kb.service import KnowledgeBase
 
@@ -136,13 +139,73 @@ def test_a_new_generation_is_opened_in_the_background_while_the_old_one_answers(
     assert new != old
 
 
-def test_a_replaced_generation_is_freed_and_the_serving_one_is_frozen(tmp_path: Path) -> None:
+@contextmanager
+def full_collections_counted() -> Iterator[list[int]]:
+    """The collector switched off (so that only an explicit ``gc.collect`` collects), and each
+    full collection it runs counted."""
+    full: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            full.append(1)
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.callbacks.append(count)
+    try:
+        yield full
+    finally:
+        gc.callbacks.remove(count)
+        if was_enabled:
+            gc.enable()
+
+
+def test_a_replaced_generation_is_freed_at_the_switch_without_a_full_collection(tmp_path: Path) -> None:
     # The serving generation is kept out of the collector's full passes (gc.freeze), yet the one
-    # it replaces must not stay in memory for ever.
+    # it replaces must not stay in memory: it holds no reference cycle, so reference counting frees
+    # it, and no full collection (which would stop every request for as long as it walks memory)
+    # runs at the switch.
+    index = tmp_path / "index"
+    build_index(load_content(CONTENT_DIR), index)
+    kb = KnowledgeBase(index, check_seconds=0)  # with the query cache
+    for q, locale in (("refund", "en"), ("annuler mon abonnement", "fr"), ("zzqx", None)):
+        kb.search(q, locale)
+        kb.answer(q, locale)
+    with pytest.raises(ArticleNotFoundError):
+        kb.get_article("no-such-article", "en")
+    other_thread = threading.Thread(target=kb.search, args=("renew", "en"))  # a searcher of its own
+    other_thread.start()
+    other_thread.join(timeout=120)
+    old = weakref.ref(kb.engine)
+    assert gc.get_freeze_count() > 0
+    build_index(load_content(CONTENT_DIR), index)
+    with full_collections_counted() as full:
+        assert kb.refresh(force=True)
+        assert old() is None
+    assert full == []
+    assert gc.get_freeze_count() > 0
+    assert kb.search("refund", "en").results
+
+
+def test_a_replaced_generation_held_in_a_cycle_is_collected_at_the_next_switch(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     index = tmp_path / "index"
     build_index(load_content(CONTENT_DIR), index)
     kb = KnowledgeBase(index, cache_size=0, check_seconds=0)
-    assert kb.search("refund", "en").results
+    first = weakref.ref(kb.engine)
+    cycle: list[object] = [kb.engine]
+    cycle.append(cycle)
+    gc.freeze()  # as if a request in flight at a switch had made it
+    del cycle
+    build_index(load_content(CONTENT_DIR), index)
+    with full_collections_counted() as full:
+        assert kb.refresh(force=True)
+        assert first() is not None and full == []
+        build_index(load_content(CONTENT_DIR), index)
+        assert kb.refresh(force=True)
+        assert first() is None and full == [1]
+    assert "replaced at the switch before, is still in memory: collecting" in caplog.text
     old = weakref.ref(kb.engine)
     assert gc.get_freeze_count() > 0
     build_index(load_content(CONTENT_DIR), index)
