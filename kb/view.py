@@ -18,7 +18,7 @@ from typing import TypeVar
 from .answer import Answerer
 from .content import Article
 from .decision import RANKING_THRESHOLD, Decision
-from .errors import ArticleNotFoundError
+from .errors import ArticleNotFoundError, LocaleError
 from .indexing import Generation
 from .locales import NegotiatedLocale, negotiate, negotiate_accept_language
 from .models import AnswerResponse, Channel, Interpretation, SearchHit, SearchResponse
@@ -85,10 +85,13 @@ class KnowledgeView:
             queries = [(kind, a.title, a.locale) for a in titles for kind in ("search", "answer")]
         uncached = dataclasses.replace(self, cache=QueryCache(0), recent=deque(maxlen=1))
         for kind, q, locale in dict.fromkeys(queries):
-            if kind == "search":
-                uncached.search(q, locale)
-            else:
-                uncached.answer(q, locale)
+            try:
+                if kind == "search":
+                    uncached.search(q, locale)
+                else:
+                    uncached.answer(q, locale)
+            except LocaleError:  # refused before too (an unknown locale): the next ones still warm
+                pass
             time.sleep(WARM_PAUSE_SECONDS)  # lets the thread serving requests take the interpreter lock
 
     @property

@@ -10,6 +10,7 @@ import pytest
 
 from kb.content import load_content
 from kb.decision import RANKING_THRESHOLD
+from kb.errors import LocaleError
 from kb.indexing import build_index
 from kb.service import KnowledgeBase
 
@@ -56,6 +57,8 @@ def test_a_new_generation_is_asked_the_last_questions_before_it_serves(tmp_path:
     build_index(load_content(CONTENT_DIR), index)
     kb = KnowledgeBase(index, cache_size=0, check_seconds=3600, warm=warm)
     kb.search("remboursement rapide", "fr")
+    with pytest.raises(LocaleError):  # refused, yet still among the last questions: the others warm
+        kb.search("refund", "xx-YY")
     kb.answer("how do I stop the automatic renewal", "en")
     build_index(load_content(CONTENT_DIR), index)
     assert kb.refresh(force=True)
