@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .analysis import LANGUAGES
 from .article_body import Section, parse_body
 from .errors import ContentError, ContentProblem, LocaleError
 from .locales import parse_tag
@@ -27,7 +28,7 @@ from .models import ARTICLE_ID_MAX_CHARS, ARTICLE_ID_PATTERN, Intent
 PurchaseChannel = Literal["norton_store", "third_party", "app_store", "service_provider"]
 # What a question may ask about, whatever its words: money back, stopping, renewal, money taken,
 # a charge the customer did not want, reaching a person, having bought something.
-Concept = Literal["refund", "cancel", "renewal", "charge", "unwanted", "contact", "purchase"]
+Concept = Literal["refund", "cancel", "renewal", "charge", "unwanted", "contact", "purchase", "fees", "unsure"]
 ARTICLE_ID = re.compile(ARTICLE_ID_PATTERN)
 
 # libyaml's C parser when PyYAML was built with it: the same safe loader, several times faster.
@@ -243,10 +244,21 @@ class AlreadyDoneRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subjects: list[str] = Field(default_factory=list)  # before a verb in the past: "I cancelled"
-    auxiliaries: list[str] = Field(default_factory=list)  # before any form of a verb: "ai annulé"
+    # language → words before any form of a verb ("ai annulé"): per language, since a word may
+    # be an auxiliary in one and not in the other (French "a", English article "a").
+    auxiliaries: dict[str, list[str]] = Field(default_factory=dict)
     between: list[str] = Field(default_factory=list)  # may sit between them: "I had already…"
     past_forms: list[str] = Field(default_factory=list)  # irregular past forms: "quit", "spoke"
     purpose: list[str] = Field(default_factory=list)  # "I phoned them to cancel": done as well
+    asking: list[str] = Field(default_factory=list)  # before a subject, a question: "how do I shut it off"
+
+    @field_validator("auxiliaries")
+    @classmethod
+    def _known_languages(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - set(LANGUAGES))
+        if unknown:
+            raise ValueError(f"auxiliaries: unknown language {', '.join(unknown)} (expected {', '.join(LANGUAGES)})")
+        return value
 
 
 class AnsweringRules(BaseModel):

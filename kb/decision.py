@@ -8,13 +8,16 @@
    customer already did ("I cancelled it", "after I phoned them") is context, not asked. A charge
    or a renewal the customer did not want, with neither asked, counts as asking for money back
    (renewals are refundable) and links the automatic-renewal steps.
-4. For refunds, a named purchase place decides the article; a place the help center does not
-   cover, a time span, an unwanted charge or a generic question → ``refund-policy`` (the 60-day
-   rule) with the follow-up asking where it was bought. Without a place, a purchase-channel
-   article is chosen only when the ranking finds it on words the policy does not have.
+4. For refunds, shipping or handling fees, or a place the customer is unsure of (they say so,
+   or name two channels) → ``refund-policy`` with the follow-up; then a named purchase place
+   decides the article; a place the help center does not cover, a time span, an unwanted charge
+   or a generic question → ``refund-policy`` (the 60-day rule) with the follow-up asking where
+   it was bought. Without a place, a purchase-channel article is chosen only when the ranking
+   finds it on words the policy does not have.
 5. A purchase place with words of buying ("bought at Fnac") → that channel's refund article;
    renewal words alone → automatic renewal.
-6. Otherwise the ranking alone, answered when its calibrated confidence is high enough.
+6. Otherwise the ranking alone, answered when its calibrated confidence is high enough and the
+   question has a word beyond greetings and politeness.
 
 Each concept-driven decision needs a ranking that agrees (it found an article of that intent,
 nothing at all, or could not see the concept's words). The purchase place is read before any
@@ -41,6 +44,8 @@ PATH_CONFIDENCE = {
     "contact": 0.98,  # 48 of 48
     "refund_place": 0.99,  # 89 of 89
     "refund_uncovered_place": 0.8,  # 3 of 3
+    "refund_fees": 0.75,  # 2 of 2
+    "refund_unsure_place": 0.8,  # none on blind-1: 3 of 3 on blind-3, where it was studied
     "refund_time_span": 0.97,  # 32 of 32
     "refund_unwanted_charge": 0.97,  # 27 of 27
     "refund_channel_words": 0.67,  # 1 of 1
@@ -74,9 +79,7 @@ class Decider:
         self.finds_anything = finds_anything
         self.channel_articles = channel_articles  # purchase channel → article id
 
-    def decide(
-        self, plan: QueryPlan, ranked: list[RankedArticle], threshold: float = RANKING_THRESHOLD
-    ) -> Decision:
+    def decide(self, plan: QueryPlan, ranked: list[RankedArticle], threshold: float = RANKING_THRESHOLD) -> Decision:
         """The decision; a ranking-only answer needs a confidence of ``threshold``."""
         reading = plan.reading
         if reading.out_of_scope is not None:
@@ -92,6 +95,8 @@ class Decider:
         money_at = refund_at
         if money_at is None and unwanted and cancel_at is None:
             money_at = reading.first("charge", "renewal")
+        if money_at is None:  # shipping or handling fees: a question about the refund rule
+            money_at = reading.first("fees")
         place = reading.place
         covered = place is not None and place.name in self.channel_articles
         asks_contact = reading.first("contact") is not None and not (covered and money_at is not None)
@@ -125,13 +130,17 @@ class Decider:
         words = [tokens[i] for m in plan.reading.concepts if m.name == concept for i in range(m.start, m.end)]
         return not any(self.finds_anything(t) for t in words)
 
-
     def _concept(self, article_id: str, path: str, follow_up: bool = False) -> Decision:
         return Decision(article_id, self.intents.get(article_id), path, PATH_CONFIDENCE[path], follow_up)
 
     def _refund(self, plan: QueryPlan, ranked: list[RankedArticle], unwanted: bool) -> Decision:
         reading = plan.reading
         place = reading.place
+        # Shipping and handling fees are the refund rule's, wherever it was bought.
+        if "fees" in reading.concept_names():
+            return self._concept(GENERIC_REFUND_ARTICLE, "refund_fees", follow_up=True)
+        if reading.place_unsure:
+            return self._concept(GENERIC_REFUND_ARTICLE, "refund_unsure_place", follow_up=True)
         if place is not None and place.name in self.channel_articles:
             return self._concept(self.channel_articles[place.name], "refund_place")
         if place is not None and place.name == OTHER_PLACE:
@@ -163,6 +172,8 @@ class Decider:
     def _ranking_only(self, plan: QueryPlan, ranked: list[RankedArticle], threshold: float) -> Decision:
         if not ranked:
             return Decision(None, None, "nothing_found", 0.0)
+        if plan.reading.only_filler:  # small talk ("allo ça va ?"): whatever it found, nothing was asked
+            return Decision(None, None, "ranking_unsure", 0.0)
         top = ranked[0]
         second = ranked[1].score if len(ranked) > 1 else 0.0
         dominance = (top.score - second) / top.score if top.score > 0 else 0.0

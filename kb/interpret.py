@@ -33,6 +33,8 @@ from .wordlist import WORD_VOTE, WordList, clear_winner, language_votes
 MAX_WORDS = 12  # content words searched; the rest are reported as dropped
 MAX_TOKENS = 150  # words read at all (500 characters hold fewer in practice)
 MAX_CORRECTIONS = 2
+MAX_COMPLETIONS_SEEN = 3  # the index's likeliest completions of a word being typed, for place names
+MIN_CONCEPT_PREFIX = 4  # letters of a word being typed before it may start a concept's word
 DONE_CONCEPTS = frozenset({"cancel", "contact"})  # read as context when the customer already did them
 COMMON_ZIPF = 3.5  # about once per 3 million words: common enough never to be a place name's typo
 _DIGITS_UNIT = re.compile(r"^(\d{1,4})([a-z]+)$")
@@ -67,11 +69,14 @@ class Reading:
     concepts: list[Match] = field(default_factory=list)
     done: list[Match] = field(default_factory=list)  # concepts the customer already did: context
     place: Match | None = None
+    # Where it was bought is not known: the customer says so ("not sure if"), or names two channels.
+    place_unsure: bool = False
     days: int | None = None
     time_phrase: str | None = None
     out_of_scope: Match | None = None
     product: bool = False  # the product is named ("Norton", "antivirus")
     language: str | None = None
+    only_filler: bool = False  # no word but greetings, politeness and stop words ("allo ça va ?")
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -139,21 +144,31 @@ class Interpreter:
             make_token(self.vocab.spelling(reading.corrections[i][0][0])) if i in reading.corrections else token
             for i, token in enumerate(tokens)
         ]
-        reading.concepts = knowledge.concepts.find(corrected)
-        # Stopping or reaching a person that the customer already did is context, not the request.
-        reading.done = knowledge.already_done.done_matches(
-            clean, tokens, [m for m in reading.concepts if m.name in DONE_CONCEPTS]
-        )
-        # A word being typed may end a place's name ("john lew"), or start one unless it is
-        # already completing a word of the index ("cha" → "chat", not "charter") or is a whole
-        # common word ("laptop" is not the start of "Laptops Direct").
+        reading.language = self._language(tokens)
+        # A word being typed may start a concept's word ("rembour" → refund) once it is long
+        # enough and not a whole word already.
         last = tokens[-1].folded
         known = _CommonWords(self.vocab, self.wordlist)
-        starts = typing and last not in known and not self.vocab.completions(last, 1)
+        concept_starts = typing and len(last) >= MIN_CONCEPT_PREFIX and last not in known
+        reading.concepts = knowledge.concepts.find(corrected, typing, concept_starts)
+        # Stopping or reaching a person that the customer already did is context, not the request.
+        reading.done = knowledge.already_done.done_matches(
+            clean, tokens, [m for m in reading.concepts if m.name in DONE_CONCEPTS], reading.language
+        )
+        # A word being typed may end a place's name ("john lew"), or start one unless it is
+        # already completing a word of the index that is not itself a place ("cha" → "chat", not
+        # "charter"; "fna" → "fnac" either way) or is a whole common word ("laptop" is not the
+        # start of "Laptops Direct").
+        starts = (
+            typing
+            and last not in known
+            and all(self._names_a_place(word) for word in self.vocab.completions(last, MAX_COMPLETIONS_SEEN))
+        )
         # A named place wins over a generic word; then the most specific ("google play store" over "store").
         named = knowledge.places.find(tokens, typing, starts, known)
         places = named or knowledge.generic_places.find(tokens, typing, starts, known)
         reading.place = max(places, key=lambda m: (m.length, -m.start)) if places else None
+        reading.place_unsure = "unsure" in reading.concept_names() or len({m.name for m in named}) > 1
         reading.product = bool(knowledge.product.find(corrected))
         # A word still being typed is not yet a subject ("tele…" may become "téléphone").
         finished = tokens[:-1] if typing and last not in self.vocab and self.vocab.completions(last, 1) else tokens
@@ -167,10 +182,14 @@ class Interpreter:
             if not is_stop(t.folded) and i not in fillers and (not t.folded.isdigit() or t.folded in self.vocab)
         ]
         if not content:  # only filler, numbers or stop words: search what there is
+            reading.only_filler = not any(t.folded.isdigit() for t in tokens)
             content = [i for i, t in enumerate(tokens) if not is_stop(t.folded)] or list(range(len(tokens)))
         self._bound(reading, content)
-        reading.language = self._language(tokens)
         return reading
+
+    def _names_a_place(self, folded_word: str) -> bool:
+        knowledge = self.knowledge
+        return knowledge.places.is_phrase(folded_word) or knowledge.generic_places.is_phrase(folded_word)
 
     def _other_subject(
         self, reading: Reading, finished: list[Token], corrected: list[Token], named: bool
@@ -190,7 +209,9 @@ class Interpreter:
         asks_to_stop_renewal = "renewal" in names and reading.first("cancel") is not None
         if not found and not (asks_money_back or asks_to_stop_renewal):
             found = knowledge.other_topics.find(finished) or knowledge.other_topics.find(corrected)
-        if not found and not reading.product:
+        # Another product named alone is the subject, unless the question asks to stop the
+        # renewal (the device it runs on: "désactiver le renouvellement sur mon GSM").
+        if not found and not reading.product and not asks_to_stop_renewal:
             found = knowledge.other_products.find(finished)
         if found or place is None or reading.product:
             return found[0] if found else None

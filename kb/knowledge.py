@@ -20,8 +20,9 @@ from .vocabulary import edit_distance
 
 OTHER_PLACE = "other"  # a purchase place the help center does not cover
 # Concepts that give a decision context without being what the question is about: they weigh
-# nothing special in the search ("bought" stays a common word of the purchase articles).
-CONTEXT_CONCEPTS = frozenset({"purchase"})
+# nothing special in the search ("bought" stays a common word of the purchase articles, "not
+# sure if" is no topic).
+CONTEXT_CONCEPTS = frozenset({"purchase", "unsure"})
 GENERIC = "any"  # regions of purchase_channels whose label starts so hold generic words
 # Purchase channels whose places are companies with their own contacts (shops, providers), and
 # those that sell subscriptions of their own (providers): asked about without the product, the
@@ -107,6 +108,10 @@ class PhraseTable:
             self._long_words.setdefault(folded, name)
             for variant in _less_one_letter(folded):
                 self._one_typo.setdefault(variant, set()).add(folded)
+
+    def is_phrase(self, folded_word: str) -> bool:
+        """Whether this one word is a whole phrase of the table ("fnac", not "norton")."""
+        return any(len(words) == 1 for words, _ in self._entries.get(folded_word, ()))
 
     def _keys(self, token: Token) -> Iterable[str]:
         return token.keys if self.by_stem else (token.folded,)
@@ -201,22 +206,28 @@ class TimeWords:
 @dataclass(frozen=True)
 class AlreadyDone:
     """What tells a phrase the customer already did ("I cancelled", "j'avais désactivé") from
-    one they ask for ("cancel", "I want it cancelled"): a past form of its first word right after
-    a subject, or any form right after an auxiliary, a few adverbs allowed between."""
+    one they ask for ("cancel", "I want it cancelled", "how do I shut it off"): a past form of
+    its first word right after a subject that no asking word precedes, or any form right after
+    an auxiliary of the question's language, a few adverbs allowed between."""
 
     subjects: frozenset[str] = frozenset()
-    auxiliaries: frozenset[str] = frozenset()
+    auxiliaries: Mapping[str, frozenset[str]] = field(default_factory=dict)  # language → words
     between: frozenset[str] = frozenset()
     past_forms: frozenset[str] = frozenset()
     purpose: frozenset[str] = frozenset()
+    asking: frozenset[str] = frozenset()
 
-    def done_matches(self, text: str, tokens: list[Token], matches: list[Match]) -> list[Match]:
+    def done_matches(
+        self, text: str, tokens: list[Token], matches: list[Match], language: str | None = None
+    ) -> list[Match]:
         """The matches telling something already done: by their own words, as the purpose of one
         done before them in the same sentence ("I phoned them last month to cancel"), or right
-        after one of the same kind ("I spoke to an agent")."""
+        after one of the same kind ("I spoke to an agent"). ``language`` is the question's, when
+        clear: "a" is an auxiliary in French ("il a annulé"), an article in English ("a live chat")."""
+        auxiliaries = self._auxiliaries(language)
         done: list[Match] = []
         for match in matches:
-            if self.done(tokens, match.start):
+            if self.done(tokens, match.start, auxiliaries):
                 done.append(match)
                 continue
             if not done:
@@ -237,8 +248,15 @@ class AlreadyDone:
                 done.append(match)
         return done
 
-    def done(self, tokens: list[Token], start: int) -> bool:
+    def _auxiliaries(self, language: str | None) -> frozenset[str]:
+        if language in self.auxiliaries:
+            return self.auxiliaries[language]  # type: ignore[index]
+        return frozenset().union(*self.auxiliaries.values())
+
+    def done(self, tokens: list[Token], start: int, auxiliaries: frozenset[str] | None = None) -> bool:
         """Whether the phrase starting at ``start`` tells something already done."""
+        if auxiliaries is None:
+            auxiliaries = self._auxiliaries(None)
         # Words as written, accents kept: "à désactiver" is not "a désactivé".
         before = start - 1
         while before >= 0 and tokens[before].text in self.between and start - before <= 2:
@@ -246,9 +264,10 @@ class AlreadyDone:
         if before < 0:
             return False
         word, verb = tokens[before].text, tokens[start]
-        if word in self.auxiliaries:
+        if word in auxiliaries:
             return True
-        return word in self.subjects and _past_form(verb, self.past_forms)
+        asked = before > 0 and tokens[before - 1].text in self.asking  # "how do I shut it off"
+        return word in self.subjects and not asked and _past_form(verb, self.past_forms)
 
 
 _SENTENCE_END = re.compile(r"[.!?;]")
@@ -304,8 +323,12 @@ class Knowledge:
             already_done=AlreadyDone(
                 **{
                     key: frozenset(t.text for word in words for t in tokenize(word))
-                    for key, words in rules.already_done.model_dump().items()
-                }
+                    for key, words in rules.already_done.model_dump(exclude={"auxiliaries"}).items()
+                },
+                auxiliaries={
+                    language: frozenset(t.text for word in words for t in tokenize(word))
+                    for language, words in rules.already_done.auxiliaries.items()
+                },
             ),
             concept_words={
                 str(name): [fold(p) for p in phrases if len(tokenize(p)) == 1]

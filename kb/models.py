@@ -36,7 +36,10 @@ class Interpretation(BaseModel):
 
     language: str | None = Field(description="The question's language when its words say so clearly.")
     concepts: list[FoundPhrase] = Field(
-        description="refund, cancel, renewal, charge, unwanted (a charge not wanted), contact, purchase; in order."
+        description=(
+            "refund, cancel, renewal, charge, unwanted (a charge not wanted), contact, purchase, fees (shipping or"
+            " handling), unsure (where it was bought is not known); in order."
+        ),
     )
     purchase_channel: FoundPhrase | None = Field(description="Where the question says the subscription was bought.")
     time_span: TimeSpan | None

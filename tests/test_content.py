@@ -184,6 +184,15 @@ def test_bad_synonyms_and_locale_folder(tmp_path: Path) -> None:
     assert any("not a locale" in p for p in problems)
 
 
+def test_auxiliaries_of_an_unknown_language_or_as_one_list_are_rejected(tmp_path: Path) -> None:
+    good_tree(tmp_path)
+    rules = tmp_path / "answering.yaml"
+    rules.write_text("already_done:\n  auxiliaries: {en: [have], de: [habe]}\n", encoding="utf-8")
+    assert any("answering.yaml" in p and "unknown language de" in p for p in problems_of(tmp_path))
+    rules.write_text("already_done:\n  auxiliaries: [have, ai]\n", encoding="utf-8")  # the former shape
+    assert any("answering.yaml" in p and "already_done.auxiliaries" in p for p in problems_of(tmp_path))
+
+
 def test_chunks_keep_article_identity_heading_position_and_steps(tmp_path: Path) -> None:
     article = next(a for a in load_content(good_tree(tmp_path)).articles if a.locale == "fr")
     chunks = chunk_article(article)

@@ -130,11 +130,21 @@ def test_a_time_span_gets_the_60_day_rule(knowledge_base: KnowledgeBase, q: str,
         ("I want a refund and to cancel my subscription", "en", "refund-policy", "refund", "auto-renewal"),
         ("je veux résilier et être remboursé", "fr", "auto-renewal", "auto_renew", "refund-policy"),
         # with a charge too: a charge not wanted does not override the order, stopping was asked first
-        ("charged without my consent: how do I turn off auto renew, and can I get that money back?", "en",
-         "auto-renewal", "auto_renew", "refund-policy"),
+        (
+            "charged without my consent: how do I turn off auto renew, and can I get that money back?",
+            "en",
+            "auto-renewal",
+            "auto_renew",
+            "refund-policy",
+        ),
         # paying for it is not a charge the customer did not want
-        ("j'ai payé Norton sur l'App Store, comment désactiver le renouvellement ? et Apple rembourse-t-il ?", "fr",
-         "auto-renewal", "auto_renew", "refund-policy"),
+        (
+            "j'ai payé Norton sur l'App Store, comment désactiver le renouvellement ? et Apple rembourse-t-il ?",
+            "fr",
+            "auto-renewal",
+            "auto_renew",
+            "refund-policy",
+        ),
     ],
 )
 def test_money_back_and_stopping_the_first_asked_wins_and_the_other_is_offered(
@@ -235,8 +245,11 @@ def test_kb_answer_explain(index_dir: object) -> None:
     [
         ("I already turned off auto renewal but they charged me again, I want a refund", "en", "refund-policy"),
         ("j'ai résilié le mois dernier et on m'a quand même prélevé, je veux être remboursé", "fr", "refund-policy"),
-        ("we called support twice about it, please refund the norton i bought on norton.com", "en",
-         "refund-norton-store"),
+        (
+            "we called support twice about it, please refund the norton i bought on norton.com",
+            "en",
+            "refund-norton-store",
+        ),
         ("I rang them last week to stop it and still got billed, give me my money back", "en", "refund-policy"),
     ],
 )
@@ -409,3 +422,116 @@ def test_answered_with_the_policy_and_the_follow_up(knowledge_base: KnowledgeBas
 )
 def test_answered_with_the_renewal_steps(knowledge_base: KnowledgeBase, q: str, locale: str) -> None:
     assert decided(knowledge_base, q, locale)[:2] == ("auto-renewal", "auto_renew")
+
+
+def test_auxiliaries_are_those_of_the_question_language(knowledge_base: KnowledgeBase) -> None:
+    # English "a" is an article ("a live chat"), French "a" an auxiliary ("il a appelé").
+    english = "do you have a live chat where I could ask about a refund"
+    assert knowledge_base.engine.read(english).done == []
+    assert decided(knowledge_base, english, "en")[:2] == ("contact-support", "contact")
+    french = knowledge_base.engine.read("il a appelé le support hier, maintenant je veux un remboursement")
+    assert [m.name for m in french.done] == ["contact"]
+
+
+@pytest.mark.parametrize(
+    "q", ["norton billed me again, how do I shut off the renewal", "charged again, how can i quit the auto renewal"]
+)
+def test_a_subject_after_an_asking_word_asks(knowledge_base: KnowledgeBase, q: str) -> None:
+    # "shut" and "quit" are their own past forms: after "how do I" they are asked, not done.
+    assert knowledge_base.engine.read(q).done == []
+    assert decided(knowledge_base, q, "en")[:2] == ("auto-renewal", "auto_renew")
+
+
+@pytest.mark.parametrize(("q", "locale"), [("salut ça va", "fr"), ("hello how are you", "en"), ("coucou", "fr")])
+def test_small_talk_alone_is_declined(knowledge_base: KnowledgeBase, q: str, locale: str) -> None:
+    assert decided(knowledge_base, q, locale) == (None, None, False)
+
+
+@pytest.mark.parametrize(
+    ("q", "article", "intent"),
+    [
+        ("num tel service norton", "contact-support", "contact"),
+        ("clavarder avec quelqu'un de norton", "contact-support", "contact"),
+        ("je veux que norton ne me facture plus rien", "auto-renewal", "auto_renew"),
+        ("on veut plus être débité pour norton, ne plus prélever svp", "auto-renewal", "auto_renew"),
+    ],
+)
+def test_more_ways_to_ask_in_french(knowledge_base: KnowledgeBase, q: str, article: str, intent: str) -> None:
+    assert decided(knowledge_base, q, "fr")[:2] == (article, intent)
+
+
+@pytest.mark.parametrize("q", ["norton me doit 40 balles", "je veux ravoir mes 50 piasses de norton"])
+def test_money_slang_asks_money_back(knowledge_base: KnowledgeBase, q: str) -> None:
+    assert decided(knowledge_base, q, "fr") == ("refund-policy", "refund", True)
+
+
+@pytest.mark.parametrize(
+    ("q", "locale", "article"),
+    [
+        ("norton darty rembours", "fr", "refund-third-party"),  # a concept's word being typed
+        ("norton refund bought at currys, please reimb", "en", "refund-third-party"),
+        ("remboursement norton acheté à la fna", "fr", "refund-third-party"),  # a place that is an index word
+    ],
+)
+def test_words_being_typed_start_concepts_and_places(
+    knowledge_base: KnowledgeBase, q: str, locale: str, article: str
+) -> None:
+    assert decided(knowledge_base, q, locale) == (article, "refund", False)
+
+
+def test_a_typed_word_completing_a_word_that_is_no_place_starts_no_place(knowledge_base: KnowledgeBase) -> None:
+    read = knowledge_base.engine.read("refund kmart nort")  # "nort…" is "norton", not "Northwestel"
+    assert read.place is not None and read.place.name == "third_party" and not read.place_unsure
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [
+        ("are postage costs refunded if I send back the norton card", "en"),
+        ("frais d'envoi remboursés pour la boîte norton ?", "fr"),
+        ("do I get the shipping fees back, bought at Best Buy", "en"),
+    ],
+)
+def test_fees_are_the_refund_rule_wherever_it_was_bought(knowledge_base: KnowledgeBase, q: str, locale: str) -> None:
+    assert decided(knowledge_base, q, locale) == ("refund-policy", "refund", True)
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [
+        ("I can't remember if I bought it at Walmart or on the Norton website, refund please", "en"),
+        ("remboursement norton, je sais plus si c'était chez Darty ou avec ma box SFR", "fr"),
+        ("refund norton, bought at Best Buy or through Comcast", "en"),  # two channels named
+    ],
+)
+def test_a_place_the_customer_is_unsure_of_gets_the_follow_up(
+    knowledge_base: KnowledgeBase, q: str, locale: str
+) -> None:
+    assert decided(knowledge_base, q, locale) == ("refund-policy", "refund", True)
+    assert knowledge_base.engine.read(q).place_unsure
+
+
+def test_two_places_of_one_channel_are_sure(knowledge_base: KnowledgeBase) -> None:
+    q = "refund for the norton card I bought at Fnac"
+    assert not knowledge_base.engine.read(q).place_unsure
+    assert decided(knowledge_base, q, "en") == ("refund-third-party", "refund", False)
+
+
+@pytest.mark.parametrize(
+    "q", ["refund for a telly I bought at Argos", "sky sports refund", "remboursement gsm acheté chez proximus"]
+)
+def test_more_other_products_and_channels_are_declined(knowledge_base: KnowledgeBase, q: str) -> None:
+    assert decided(knowledge_base, q) == (None, None, False)
+
+
+def test_a_device_named_while_stopping_the_renewal_is_where_it_runs(knowledge_base: KnowledgeBase) -> None:
+    q = "désactiver le renouvellement automatique sur mon gsm"
+    assert decided(knowledge_base, q, "fr")[:2] == ("auto-renewal", "auto_renew")
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [("can I get a refund? I paid on their site", "en"), ("remboursement, je l'ai pris sur leur site", "fr")],
+)
+def test_the_sellers_own_site_is_the_norton_store(knowledge_base: KnowledgeBase, q: str, locale: str) -> None:
+    assert decided(knowledge_base, q, locale) == ("refund-norton-store", "refund", False)
