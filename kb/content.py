@@ -28,7 +28,7 @@ from .models import ARTICLE_ID_MAX_CHARS, ARTICLE_ID_PATTERN, Intent
 PurchaseChannel = Literal["norton_store", "third_party", "app_store", "service_provider"]
 # What a question may ask about, whatever its words: money back, stopping, renewal, money taken,
 # a charge the customer did not want, reaching a person, having bought something.
-Concept = Literal["refund", "cancel", "renewal", "charge", "unwanted", "contact", "purchase", "fees", "unsure"]
+Concept = Literal["refund", "money", "cancel", "renewal", "charge", "unwanted", "contact", "purchase", "fees", "unsure"]
 ARTICLE_ID = re.compile(ARTICLE_ID_PATTERN)
 
 # libyaml's C parser when PyYAML was built with it: the same safe loader, several times faster.

@@ -35,6 +35,7 @@ MAX_TOKENS = 150  # words read at all (500 characters hold fewer in practice)
 MAX_CORRECTIONS = 2
 MAX_COMPLETIONS_SEEN = 3  # the index's likeliest completions of a word being typed, for place names
 MIN_CONCEPT_PREFIX = 4  # letters of a word being typed before it may start a concept's word
+MONEY = "money"  # a concept of answering.yaml read as money back or as part of a charge
 DONE_CONCEPTS = frozenset({"cancel", "contact"})  # read as context when the customer already did them
 COMMON_ZIPF = 3.5  # about once per 3 million words: common enough never to be a place name's typo
 _DIGITS_UNIT = re.compile(r"^(\d{1,4})([a-z]+)$")
@@ -150,7 +151,7 @@ class Interpreter:
         last = tokens[-1].folded
         known = _CommonWords(self.vocab, self.wordlist)
         concept_starts = typing and len(last) >= MIN_CONCEPT_PREFIX and last not in known
-        reading.concepts = knowledge.concepts.find(corrected, typing, concept_starts)
+        reading.concepts = _money_read(knowledge.concepts.find(corrected, typing, concept_starts), tokens)
         # Stopping or reaching a person that the customer already did is context, not the request.
         reading.done = knowledge.already_done.done_matches(
             clean, tokens, [m for m in reading.concepts if m.name in DONE_CONCEPTS], reading.language
@@ -187,6 +188,12 @@ class Interpreter:
         self._bound(reading, content)
         return reading
 
+    @staticmethod
+    def _outside_concepts(reading: Reading, found: list[Match]) -> list[Match]:
+        """Subject words that are not within a longer phrase of this help center ("frais de
+        livraison" are fees of a refund, not a delivery question; "cancelled flight" stays a flight)."""
+        return [m for m in found if not any(c.start <= m.start and m.end <= c.end for c in reading.concepts)]
+
     def _names_a_place(self, folded_word: str) -> bool:
         knowledge = self.knowledge
         return knowledge.places.is_phrase(folded_word) or knowledge.generic_places.is_phrase(folded_word)
@@ -196,7 +203,9 @@ class Interpreter:
     ) -> Match | None:
         """Words saying the question is another business than this help center's."""
         knowledge = self.knowledge
-        found = knowledge.out_of_scope.find(finished) or knowledge.out_of_scope.find(corrected)
+        found = self._outside_concepts(reading, knowledge.out_of_scope.find(finished)) or self._outside_concepts(
+            reading, knowledge.out_of_scope.find(corrected)
+        )
         if not found and not knowledge.brand.find(corrected):  # "McAfee" is context beside "Norton"
             found = knowledge.other_security_products.find(finished)
         place = reading.place
@@ -307,6 +316,23 @@ class Interpreter:
                 if any(s in self.prose_stems[lang] for s in word_stems(token.text, lang)):
                     votes[lang] += WORD_VOTE
         return clear_winner(votes)
+
+
+def _money_read(matches: list[Match], tokens: list[Token]) -> list[Match]:
+    """Money named alone ("mon argent", "thunes") is asked back, unless it is what a charge just
+    before it took ("me piquer des thunes", "took my money"): then it is part of that charge."""
+    read: list[Match] = []
+    for match in matches:
+        if match.name == MONEY:
+            previous = read[-1] if read else None
+            taken = (
+                previous is not None
+                and previous.name == "charge"
+                and all(is_stop(t.folded) for t in tokens[previous.end : match.start])
+            )
+            match = Match("charge" if taken else "refund", match.start, match.end, match.phrase)
+        read.append(match)
+    return read
 
 
 def describe(found: Interpretation) -> list[str]:

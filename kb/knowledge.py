@@ -33,6 +33,7 @@ FUZZY_MIN_LETTERS = 6  # a place name this long still matches with one typo ("am
 MIN_PREFIX = 3  # letters of a word being typed before it may start a phrase ("swissc" → "swisscom")
 MIN_PREFIX_AFTER = 2  # … or end one whose other words are there ("boutique en li" → "… en ligne")
 MAX_TYPED_KEYS = 20
+FRENCH_PLURAL_VERB_MIN = 7  # letters of a word ending in "-ent" read as a plural verb too
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ def make_token(text: str, start: int = 0, end: int = 0) -> Token:
     keys = {folded}
     if len(folded) >= 4:
         keys.update(f"{lang}:{stem}" for lang in LANGUAGES for stem in word_stems(text, lang))
+    if len(folded) >= FRENCH_PLURAL_VERB_MIN and folded.endswith("ent"):
+        # French present plural ("arrêtent", "prélèvent"): the stemmer keeps it whole, its
+        # singular ("arrête") stems like the infinitive.
+        keys.update(f"fr:{stem}" for stem in word_stems(text[:-2], "fr"))
     return Token(text, folded, frozenset(keys), start, end)
 
 

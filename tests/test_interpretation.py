@@ -535,3 +535,72 @@ def test_a_device_named_while_stopping_the_renewal_is_where_it_runs(knowledge_ba
 )
 def test_the_sellers_own_site_is_the_norton_store(knowledge_base: KnowledgeBase, q: str, locale: str) -> None:
     assert decided(knowledge_base, q, locale) == ("refund-norton-store", "refund", False)
+
+
+def test_delivery_words_within_fees_are_the_refund_rule(knowledge_base: KnowledgeBase) -> None:
+    assert decided(knowledge_base, "les frais de livraison sont-ils remboursés ?", "fr") == (
+        "refund-policy",
+        "refund",
+        True,
+    )
+    assert decided(knowledge_base, "où en est la livraison de ma commande ?", "fr") == (None, None, False)
+
+
+@pytest.mark.parametrize(
+    ("q", "locale", "article", "intent"),
+    [
+        ("je veux mon argent, norton", "fr", "refund-policy", "refund"),  # money alone is asked back
+        ("ils me piquent du fric tous les ans, comment arrêter ça", "fr", "auto-renewal", "auto_renew"),
+        ("norton took my money again, make it stop", "en", "auto-renewal", "auto_renew"),
+    ],
+)
+def test_money_a_charge_took_is_part_of_the_charge(
+    knowledge_base: KnowledgeBase, q: str, locale: str, article: str, intent: str
+) -> None:
+    assert decided(knowledge_base, q, locale)[:2] == (article, intent)
+
+
+def test_french_plural_verbs_read_like_their_infinitive(knowledge_base: KnowledgeBase) -> None:
+    q = "comment faire pour qu'ils arrêtent le renouvellement de norton"
+    assert "cancel" in knowledge_base.engine.read(q).concept_names()
+    assert decided(knowledge_base, q, "fr")[:2] == ("auto-renewal", "auto_renew")
+
+
+def test_french_a_personne_is_nobody_not_a_person(knowledge_base: KnowledgeBase) -> None:
+    q = "je n'ai rien demandé à personne et norton m'a débité, remboursez-moi"
+    assert "contact" not in knowledge_base.engine.read(q).concept_names()
+    assert decided(knowledge_base, q, "fr") == ("refund-policy", "refund", True)
+    assert decided(knowledge_base, "je veux causer avec quelqu'un chez norton", "fr")[:2] == (
+        "contact-support",
+        "contact",
+    )
+
+
+@pytest.mark.parametrize(
+    ("q", "article"),
+    [
+        ("norton on my eir broadband bill, refund please", "refund-service-provider"),  # Ireland
+        ("refund norton 2degrees", "refund-service-provider"),  # New Zealand
+        ("norton refund, bought from mighty ape", "refund-third-party"),
+        ("norton bought at dunnes stores refund", "refund-third-party"),
+        ("refund, bought it on norton's own website", "refund-norton-store"),
+        ("apple billed me for norton, how do I get that back", "refund-app-store"),
+    ],
+)
+def test_places_of_ireland_and_new_zealand_and_more_ways_to_name_them(
+    knowledge_base: KnowledgeBase, q: str, article: str
+) -> None:
+    assert decided(knowledge_base, q, "en") == (article, "refund", False)
+
+
+@pytest.mark.parametrize(
+    "q", ["cancel my anytime fitness membership", "résilier basic-fit", "remboursement abo natel swisscom"]
+)
+def test_gyms_and_mobile_plans_are_declined(knowledge_base: KnowledgeBase, q: str) -> None:
+    assert decided(knowledge_base, q) == (None, None, False)
+
+
+def test_a_charge_not_authorised_is_not_wanted(knowledge_base: KnowledgeBase) -> None:
+    q = "prélèvement norton non autorisé, remboursement"
+    assert "unwanted" in knowledge_base.engine.read(q).concept_names()
+    assert decided(knowledge_base, q, "fr") == ("refund-policy", "refund", True)
