@@ -604,3 +604,55 @@ def test_a_charge_not_authorised_is_not_wanted(knowledge_base: KnowledgeBase) ->
     q = "prélèvement norton non autorisé, remboursement"
     assert "unwanted" in knowledge_base.engine.read(q).concept_names()
     assert decided(knowledge_base, q, "fr") == ("refund-policy", "refund", True)
+
+
+@pytest.mark.parametrize(
+    ("q", "locale"),
+    [("merci, vous allez bien ?", "fr"), ("thanks have a nice one", "en"), ("how's it going", "en")],
+)
+def test_more_small_talk_alone_is_declined(knowledge_base: KnowledgeBase, q: str, locale: str) -> None:
+    assert decided(knowledge_base, q, locale) == (None, None, False)
+
+
+@pytest.mark.parametrize("q", ["je voudrais rejoindre un préposé", "what's the fone number for norton"])
+def test_quebec_and_phonetic_ways_to_reach_a_person(knowledge_base: KnowledgeBase, q: str) -> None:
+    assert decided(knowledge_base, q)[:2] == ("contact-support", "contact")
+
+
+def test_french_words_sharing_a_stem_with_a_phrase_are_not_read_as_it(knowledge_base: KnowledgeBase) -> None:
+    # "sur les conseils de" (advice) is no advisor, "je me rends compte" (I realise) gives nothing back.
+    q = "Sur les conseils de ma fille j'ai pris Norton il y a deux semaines, je me rends compte que c'est inutile"
+    assert knowledge_base.engine.read(q).concept_names() == []
+    assert decided(knowledge_base, q + ", remboursement possible ?", "fr") == ("refund-policy", "refund", True)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "norton took 99 dollars out, i never wanted it to renew, can i have that back",
+        "money was taken by norton, i did not agree to this, i want it returned",
+    ],
+)
+def test_more_ways_to_say_money_was_taken_unwanted_and_asked_back(knowledge_base: KnowledgeBase, q: str) -> None:
+    assert {"charge", "unwanted", "refund"} <= set(knowledge_base.engine.read(q).concept_names())
+    assert decided(knowledge_base, q, "en") == ("refund-policy", "refund", True)
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["refund for a hoover from argos", "how much is norton 360 deluxe a year", "combien coûte norton par an"],
+)
+def test_other_goods_and_prices_are_declined(knowledge_base: KnowledgeBase, q: str) -> None:
+    assert decided(knowledge_base, q) == (None, None, False)
+
+
+@pytest.mark.parametrize(
+    ("q", "article"),
+    [
+        ("remboursement norton acheté au cactus", "refund-third-party"),  # Luxembourg
+        ("refund norton post luxembourg", "refund-service-provider"),
+        ("norton facturé par free remboursement", "refund-service-provider"),
+    ],
+)
+def test_places_of_luxembourg_and_a_provider_billing(knowledge_base: KnowledgeBase, q: str, article: str) -> None:
+    assert decided(knowledge_base, q) == (article, "refund", False)
