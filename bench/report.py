@@ -113,6 +113,13 @@ def summary_row(data: dict) -> dict[str, Any]:
     }
 
 
+def _without_comment(text: str) -> str:
+    """The text without its leading HTML comment (a note for whoever edits the file)."""
+    if text.startswith("<!--"):
+        text = text[text.index("-->") + 3 :].lstrip("\n")
+    return text
+
+
 def render(data: dict, history: list[dict], results: Path) -> str:
     m = data["machine"]
     out: list[str] = ["# Benchmarks\n"]
@@ -134,6 +141,9 @@ def render(data: dict, history: list[dict], results: Path) -> str:
     out.append(_table(["target", "bar", "measured", ""], targets(data)))
     out += _against_peer(data, history)
     out += _inproc(data)
+    quality = Path(__file__).with_name("quality.md")  # measured by `kb evaluate`, written by hand
+    if quality.exists():
+        out.append(_without_comment(quality.read_text(encoding="utf-8")))
     out += _reindex(data)
     out += _http(data)
     out += _ablation(data)
