@@ -150,7 +150,9 @@ class Interpreter:
         # enough and not a whole word already.
         last = tokens[-1].folded
         known = _CommonWords(self.vocab, self.wordlist)
-        concept_starts = typing and len(last) >= MIN_CONCEPT_PREFIX and last not in known
+        last_is_word = last in known
+        completions = self.vocab.completions(last, MAX_COMPLETIONS_SEEN) if typing else []
+        concept_starts = typing and len(last) >= MIN_CONCEPT_PREFIX and not last_is_word
         reading.concepts = _money_read(knowledge.concepts.find(corrected, typing, concept_starts), tokens)
         # Stopping or reaching a person that the customer already did is context, not the request.
         reading.done = knowledge.already_done.done_matches(
@@ -160,11 +162,7 @@ class Interpreter:
         # already completing a word of the index that is not itself a place ("cha" → "chat", not
         # "charter"; "fna" → "fnac" either way) or is a whole common word ("laptop" is not the
         # start of "Laptops Direct").
-        starts = (
-            typing
-            and last not in known
-            and all(self._names_a_place(word) for word in self.vocab.completions(last, MAX_COMPLETIONS_SEEN))
-        )
+        starts = typing and not last_is_word and all(self._names_a_place(word) for word in completions)
         # A named place wins over a generic word; then the most specific ("google play store" over "store").
         named = knowledge.places.find(tokens, typing, starts, known)
         places = named or knowledge.generic_places.find(tokens, typing, starts, known)
@@ -172,7 +170,7 @@ class Interpreter:
         reading.place_unsure = "unsure" in reading.concept_names() or len({m.name for m in named}) > 1
         reading.product = bool(knowledge.product.find(corrected))
         # A word still being typed is not yet a subject ("tele…" may become "téléphone").
-        finished = tokens[:-1] if typing and last not in self.vocab and self.vocab.completions(last, 1) else tokens
+        finished = tokens[:-1] if typing and last not in self.vocab and completions else tokens
         reading.out_of_scope = self._other_subject(reading, finished, corrected[: len(finished)], bool(named))
         self._time(reading)
         reading.filler = [i for i, t in enumerate(tokens) if t.folded in filler and not is_stop(t.folded)]

@@ -258,10 +258,9 @@ class AlreadyDone:
             return self.auxiliaries[language]  # type: ignore[index]
         return frozenset().union(*self.auxiliaries.values())
 
-    def done(self, tokens: list[Token], start: int, auxiliaries: frozenset[str] | None = None) -> bool:
-        """Whether the phrase starting at ``start`` tells something already done."""
-        if auxiliaries is None:
-            auxiliaries = self._auxiliaries(None)
+    def done(self, tokens: list[Token], start: int, auxiliaries: frozenset[str]) -> bool:
+        """Whether the phrase starting at ``start`` tells something already done (``auxiliaries``:
+        those of the question's language)."""
         # Words as written, accents kept: "à désactiver" is not "a désactivé".
         before = start - 1
         while before >= 0 and tokens[before].text in self.between and start - before <= 2:
