@@ -19,10 +19,13 @@ LEAD_CHARS = 50
 
 @dataclass(frozen=True)
 class TextTokens:
-    """A text and its words: (start, end, folded word, stems in the text's language)."""
+    """A text and its words: (start, end, folded word, stems in the text's language), and where
+    each word and each stem occurs, so that matching a query costs its matches, not the text."""
 
     text: str
     tokens: tuple[tuple[int, int, str, tuple[str, ...]], ...]
+    word_at: dict[str, tuple[int, ...]]  # folded word → the indexes of its tokens
+    stem_at: dict[str, tuple[int, ...]]  # stem → the indexes of the tokens having it
     words: frozenset[str]  # every folded word and stem, for a quick overlap test
 
 
@@ -38,11 +41,14 @@ class Matcher:
         """Every word and stem, computed once: each section of each result is tested against it."""
         return frozenset(self.words) | frozenset(self.stems)
 
-    def slots(self, word: str, stems: tuple[str, ...]) -> frozenset[int]:
-        found = self.words.get(word, frozenset())
-        for stem in stems:
-            found = found | self.stems.get(stem, frozenset())
-        return found
+    def matched_tokens(self, tokens: TextTokens) -> list[int]:
+        """The indexes of the tokens whose word, or one of whose stems, the query matches, in order."""
+        found: set[int] = set()
+        for word in tokens.word_at.keys() & self.words.keys():
+            found.update(tokens.word_at[word])
+        for stem in tokens.stem_at.keys() & self.stems.keys():
+            found.update(tokens.stem_at[stem])
+        return sorted(found)
 
 
 def analyze(text: str, lang: str) -> TextTokens:
@@ -51,7 +57,19 @@ def analyze(text: str, lang: str) -> TextTokens:
         (t.startchar, t.endchar, fold(t.text), word_stems(t.text, lang))
         for t in exact_analyzer()(text, chars=True, mode="index")
     )
-    return TextTokens(text, tokens, frozenset(w for tok in tokens for w in (tok[2], *tok[3])))
+    word_at: dict[str, list[int]] = {}
+    stem_at: dict[str, list[int]] = {}
+    for index, (_, _, word, stems) in enumerate(tokens):
+        word_at.setdefault(word, []).append(index)
+        for stem in stems:
+            stem_at.setdefault(stem, []).append(index)
+    return TextTokens(
+        text,
+        tokens,
+        {w: tuple(at) for w, at in word_at.items()},
+        {s: tuple(at) for s, at in stem_at.items()},
+        frozenset(word_at) | frozenset(stem_at),
+    )
 
 
 def matched_slots(tokens: TextTokens, matcher: Matcher) -> tuple[set[int], int]:
@@ -85,7 +103,7 @@ def _window(text: str, first: int) -> tuple[int, int]:
 def snippet(tokens: TextTokens, matcher: Matcher) -> str:
     """A window of the text around its first match, escaped, with matches in ``<mark>``."""
     text = tokens.text
-    spans = [(s, e) for s, e, word, stems in tokens.tokens if matcher.slots(word, stems)]
+    spans = [tokens.tokens[i][:2] for i in matcher.matched_tokens(tokens)]
     start, end = _window(text, spans[0][0] if spans else 0)
     out: list[str] = ["…" if start else ""]
     cursor = start

@@ -51,6 +51,7 @@ class ScoredPostings:
             number: StoredDoc(fields["article_id"], fields["locale"], fields.get("intent", ""))
             for number, fields in reader.iter_docs()
         }
+        self.article_count = len({doc.article_id for doc in self.docs.values()})
 
     def get(self, fieldname: str, text: str) -> DocScores:
         key = (fieldname, text)

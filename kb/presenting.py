@@ -12,8 +12,8 @@ from .highlight import Matcher, TextTokens, analyze, matched_slots, snippet
 from .planning import QueryPlan
 from .vocabulary import Vocabulary
 
-# Analyzed sections kept for snippets, least recently used out: a search-as-you-type session
-# comes back to the same articles keystroke after keystroke.
+# Analyzed sections kept for snippets, by article, least recently used out (the bound counts
+# sections): a search-as-you-type session comes back to the same articles keystroke after keystroke.
 TOKEN_CACHE = 20_000
 
 
@@ -26,7 +26,8 @@ class Presenter:
         self.locales_of: dict[str, list[str]] = {}
         for article in articles:
             self.locales_of.setdefault(article.id, []).append(article.locale)
-        self._tokens: OrderedDict[tuple[str, str, int], TextTokens] = OrderedDict()
+        self._tokens: OrderedDict[tuple[str, str], tuple[TextTokens, ...]] = OrderedDict()
+        self._held = 0  # sections held in _tokens
         self._tokens_lock = threading.Lock()
 
     def article_in(self, article_id: str, locale: str, default_locale: str) -> tuple[Article, bool] | None:
@@ -57,34 +58,45 @@ class Presenter:
                     stems_found.setdefault(stem, set()).add(index)
         return Matcher({k: frozenset(v) for k, v in words.items()}, {k: frozenset(v) for k, v in stems_found.items()})
 
-    def section_tokens(self, article: Article, position: int) -> TextTokens:
-        key = (article.id, article.locale, position)
+    def article_tokens(self, article: Article) -> tuple[TextTokens, ...]:
+        """Every section of ``article`` analyzed (the first with the summary), kept per article:
+        choosing the best section reads them all."""
+        key = (article.id, article.locale)
         with self._tokens_lock:
             cached = self._tokens.get(key)
             if cached is not None:
                 self._tokens.move_to_end(key)
                 return cached
-        section = article.sections[position]
-        text = section.text if position else f"{article.summary}\n{section.text}"
-        cached = analyze(text, language_of(article.locale))  # outside the lock: another thread may too
+        lang = language_of(article.locale)
+        cached = tuple(  # outside the lock: another thread may analyze the same article
+            analyze(section.text if position else f"{article.summary}\n{section.text}", lang)
+            for position, section in enumerate(article.sections)
+        )
         with self._tokens_lock:
-            self._tokens[key] = cached
-            if len(self._tokens) > TOKEN_CACHE:
-                self._tokens.popitem(last=False)
+            if key not in self._tokens:
+                self._tokens[key] = cached
+                self._held += len(cached)
+                while self._held > TOKEN_CACHE and len(self._tokens) > 1:
+                    _, evicted = self._tokens.popitem(last=False)
+                    self._held -= len(evicted)
         return cached
 
     def best_position(self, article: Article, plan: QueryPlan) -> int:
         """The section matching most query words (then most matching words, then the earliest)."""
-        matcher = self.matcher(plan, language_of(article.locale))
+        return self._best(self.article_tokens(article), self.matcher(plan, language_of(article.locale)))
+
+    @staticmethod
+    def _best(sections: tuple[TextTokens, ...], matcher: Matcher) -> int:
         best = (0, 0, 0)
-        for position in range(len(article.sections)):
-            slots, count = matched_slots(self.section_tokens(article, position), matcher)
+        for position, tokens in enumerate(sections):
+            slots, count = matched_slots(tokens, matcher)
             if (len(slots), count) > best[:2]:
                 best = (len(slots), count, position)
         return best[2]
 
     def best_section(self, article: Article, plan: QueryPlan) -> tuple[int, str]:
         """(section position, snippet HTML) of the best-matching section."""
-        position = self.best_position(article, plan)
+        sections = self.article_tokens(article)
         matcher = self.matcher(plan, language_of(article.locale))
-        return position, snippet(self.section_tokens(article, position), matcher)
+        position = self._best(sections, matcher)
+        return position, snippet(sections[position], matcher)

@@ -117,11 +117,20 @@ class Ranker:
             return []
         allowed = self.postings.with_intent(intent) if intent else None
         groups = slot_groups(terms)
-        if len(groups) > 1:
+        if len(groups) > 1 and self._may_fill(groups, want):
             ranked = self._ranked(plan, terms, groups, True, allowed)
             if len(ranked) >= want:
                 return ranked
         return self._ranked(plan, terms, [list(terms)], False, allowed)
+
+    def _may_fill(self, groups: list[list[TermKey]], want: int) -> bool:
+        """Whether articles matching every group could number ``want``: not when fewer articles
+        exist, nor when some group's terms hold fewer documents (an article is at least one),
+        where that pass would be thrown away (most questions on a small help center)."""
+        if self.postings.article_count < want:
+            return False
+        get = self.postings.get
+        return all(sum(len(get(*key)) for key in group) >= want for group in groups)
 
     def _ranked(
         self,

@@ -2,9 +2,10 @@
 
 Request handlers call :meth:`SearchLogWriter.record`, which puts the record on a bounded queue
 and returns at once: when the queue is full the record is dropped and counted, so a slow or
-locked database never slows searches down. One daemon thread takes records off the queue and
-inserts them in batches (``batch_size`` records, or whatever arrived within ``flush_seconds`` of
-the first record of a batch); the storage scrubs each query of personal data as it writes it.
+locked database never slows searches down. One daemon thread wakes every ``flush_seconds``, or
+as soon as ``batch_size`` records wait, and inserts what is queued in batches of ``batch_size``;
+the storage scrubs each query of personal data as it writes it. It does not wake for each
+record: under load, a thread taking the interpreter lock at every request would slow them all.
 :meth:`~SearchLogWriter.close` flushes what is queued on a clean shutdown.
 
 :func:`read_events` streams the log back with search-as-you-type keystroke chains collapsed
@@ -16,16 +17,13 @@ record's result count, answer and article. Records without a session count one b
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import queue
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
 
 from sqlalchemy import select
 
@@ -36,8 +34,6 @@ __all__ = ["PREFIX_WINDOW", "LogEvent", "SearchLogWriter", "collapse_keystrokes"
 PREFIX_WINDOW = timedelta(seconds=30)
 
 logger = logging.getLogger(__name__)
-
-_STOP: Final = object()
 
 
 class SearchLogWriter:
@@ -60,10 +56,11 @@ class SearchLogWriter:
         self._storage = storage
         self._batch_size = batch_size
         self._flush_seconds = flush_seconds
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        self._queue: queue.Queue[SearchRecord] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
         self._closing = False
+        self._wake = threading.Event()  # a full batch waits, or close()
         self._accepted = 0
         self._written = 0
         self._dropped = 0
@@ -87,6 +84,8 @@ class SearchLogWriter:
                     pass
                 else:
                     self._accepted += 1
+                    if self._queue.qsize() >= self._batch_size:
+                        self._wake.set()
                     return True
             self._dropped += 1
             return False
@@ -116,52 +115,34 @@ class SearchLogWriter:
     def close(self, timeout: float | None = 10.0) -> bool:
         """Stop accepting records, write what is queued, stop the thread; True if it finished."""
         with self._lock:
-            already = self._closing
             self._closing = True
-        if not already:
-            # A full queue: the thread is busy with it and sees ``_closing`` between gets.
-            with contextlib.suppress(queue.Full):
-                self._queue.put_nowait(_STOP)
+        self._wake.set()
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
     # -- the writer thread -------------------------------------------------------------------
 
     def _run(self) -> None:
-        batch: list[SearchRecord] = []
-        deadline = 0.0
         while True:
-            wait = self._flush_seconds if not batch else max(deadline - time.monotonic(), 0.0)
-            try:
-                item = self._queue.get(timeout=wait)
-            except queue.Empty:
-                item = None
-            if item is _STOP:
+            self._wake.wait(self._flush_seconds)
+            self._wake.clear()
+            with self._lock:
+                closing = self._closing
+            self._drain()
+            if closing:  # close() had stopped the records: nothing can be queued after this drain
                 break
-            if isinstance(item, SearchRecord):
-                if not batch:
-                    deadline = time.monotonic() + self._flush_seconds
-                batch.append(item)
-            if batch and (len(batch) >= self._batch_size or time.monotonic() >= deadline):
+
+    def _drain(self) -> None:
+        """Write everything queued, ``batch_size`` records at a time."""
+        batch: list[SearchRecord] = []
+        while True:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+            if len(batch) >= self._batch_size:
                 self._write(batch)
                 batch = []
-            with self._lock:
-                if self._closing:
-                    break
-        self._drain(batch)
-
-    def _drain(self, batch: list[SearchRecord]) -> None:
-        """Write ``batch`` and everything still queued, ``batch_size`` records at a time."""
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if isinstance(item, SearchRecord):
-                batch.append(item)
-                if len(batch) >= self._batch_size:
-                    self._write(batch)
-                    batch = []
         if batch:
             self._write(batch)
 

@@ -76,13 +76,17 @@ def test_cache_returns_the_same_response_with_the_callers_query(tiny: KnowledgeB
 def test_analyzed_sections_are_kept_least_recently_used_out(
     knowledge_base: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A bounded LRU: the sections a typing session keeps coming back to stay analyzed."""
+    """A bounded LRU by article, counting sections: the articles a typing session keeps coming
+    back to stay analyzed."""
     presenter = Presenter(list(knowledge_base.engine.presenter.articles.values()), knowledge_base.engine.vocab)
-    monkeypatch.setattr("kb.presenting.TOKEN_CACHE", 2)
-    article = next(a for a in presenter.articles.values() if len(a.sections) >= 3)
-    first = presenter.section_tokens(article, 0)
-    presenter.section_tokens(article, 1)
-    assert presenter.section_tokens(article, 0) is first  # kept, and now the most recently used
-    presenter.section_tokens(article, 2)  # the cache is full: section 1 goes
-    assert presenter.section_tokens(article, 0) is first
-    assert list(presenter._tokens) == [(article.id, article.locale, 2), (article.id, article.locale, 0)]
+    first, second, third = list(presenter.articles.values())[:3]
+    sizes = [len(a.sections) for a in (first, second, third)]
+    monkeypatch.setattr("kb.presenting.TOKEN_CACHE", sum(sizes) - 1)
+    kept = presenter.article_tokens(first)
+    assert len(kept) == sizes[0] and kept[0].text.startswith(" ".join(first.summary.split()))
+    presenter.article_tokens(second)
+    assert presenter.article_tokens(first) is kept  # kept, and now the most recently used
+    presenter.article_tokens(third)  # one section too many: the least recently used article goes
+    assert presenter.article_tokens(first) is kept
+    assert list(presenter._tokens) == [(third.id, third.locale), (first.id, first.locale)]
+    assert presenter._held == sizes[0] + sizes[2]
