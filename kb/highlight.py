@@ -72,15 +72,6 @@ def analyze(text: str, lang: str) -> TextTokens:
     )
 
 
-def matched_slots(tokens: TextTokens, matcher: Matcher) -> tuple[set[int], int]:
-    """Which query slots the text matches, and how many distinct words and stems match."""
-    slots: set[int] = set()
-    hits = tokens.words & matcher.keys
-    for key in hits:
-        slots |= matcher.words.get(key, frozenset()) | matcher.stems.get(key, frozenset())
-    return slots, len(hits)
-
-
 def _escape(text: str) -> str:
     """Escape for HTML element content and double-quoted attributes; apostrophes stay readable."""
     return escape(text, quote=False).replace('"', "&quot;")

@@ -97,7 +97,7 @@ def combine(
     every_group: bool,
     allowed: frozenset[int] | None = None,
     limit: int,
-) -> list[tuple[int, float, list[int]]]:
+) -> list[tuple[int, float, tuple[int, ...]]]:
     """Documents matching the groups of ``(postings, boost)``, best first: (number, score, the
     indexes of the matching postings in reading order).
 
@@ -131,7 +131,7 @@ def combine(
         get = totals.get
         totals.update({number: get(number, 0.0) + score * boost for number, score in pairs})
     best = _best(totals, limit)
-    return [(number, score, [i for i, (p, _) in enumerate(flat) if number in p]) for number, score in best]
+    return [(number, score, tuple(i for i, (p, _) in enumerate(flat) if number in p)) for number, score in best]
 
 
 def _best(totals: dict[int, float], limit: int) -> list[tuple[int, float]]:

@@ -5,16 +5,36 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .analysis import word_stems
 from .content import Article, language_of
-from .highlight import Matcher, TextTokens, analyze, matched_slots, snippet
+from .highlight import Matcher, TextTokens, analyze, snippet
 from .planning import QueryPlan
 from .vocabulary import Vocabulary
 
 # Analyzed sections kept for snippets, by article, least recently used out (the bound counts
 # sections): a search-as-you-type session comes back to the same articles keystroke after keystroke.
 TOKEN_CACHE = 20_000
+
+
+@dataclass(frozen=True)
+class ArticleTokens:
+    """An article's sections analyzed, and the sections each word and stem occurs in: the best
+    section is chosen by the query's words, not by reading every section."""
+
+    sections: tuple[TextTokens, ...]
+    sections_of: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def of(cls, sections: Iterable[TextTokens]) -> ArticleTokens:
+        analyzed = tuple(sections)
+        found: dict[str, list[int]] = {}
+        for position, tokens in enumerate(analyzed):
+            for key in tokens.words:
+                found.setdefault(key, []).append(position)
+        return cls(analyzed, {key: tuple(at) for key, at in found.items()})
 
 
 class Presenter:
@@ -58,7 +78,7 @@ class Presenter:
                     stems_found.setdefault(stem, set()).add(index)
         return Matcher({k: frozenset(v) for k, v in words.items()}, {k: frozenset(v) for k, v in stems_found.items()})
 
-    def article_tokens(self, article: Article) -> tuple[TextTokens, ...]:
+    def article_tokens(self, article: Article) -> ArticleTokens:
         """Every section of ``article`` analyzed (the first with the summary), kept per article:
         choosing the best section reads them all."""
         key = (article.id, article.locale)
@@ -68,17 +88,17 @@ class Presenter:
                 self._tokens.move_to_end(key)
                 return cached
         lang = language_of(article.locale)
-        cached = tuple(  # outside the lock: another thread may analyze the same article
+        cached = ArticleTokens.of(  # outside the lock: another thread may analyze the same article
             analyze(section.text if position else f"{article.summary}\n{section.text}", lang)
             for position, section in enumerate(article.sections)
         )
         with self._tokens_lock:
             if key not in self._tokens:
                 self._tokens[key] = cached
-                self._held += len(cached)
+                self._held += len(cached.sections)
                 while self._held > TOKEN_CACHE and len(self._tokens) > 1:
                     _, evicted = self._tokens.popitem(last=False)
-                    self._held -= len(evicted)
+                    self._held -= len(evicted.sections)
         return cached
 
     def best_position(self, article: Article, plan: QueryPlan) -> int:
@@ -86,12 +106,18 @@ class Presenter:
         return self._best(self.article_tokens(article), self.matcher(plan, language_of(article.locale)))
 
     @staticmethod
-    def _best(sections: tuple[TextTokens, ...], matcher: Matcher) -> int:
+    def _best(article: ArticleTokens, matcher: Matcher) -> int:
+        slots: dict[int, set[int]] = {}  # section → the query slots it matches
+        counts: dict[int, int] = {}  # section → how many distinct query words and stems it holds
+        for key in article.sections_of.keys() & matcher.keys:
+            served = matcher.words.get(key, frozenset()) | matcher.stems.get(key, frozenset())
+            for position in article.sections_of[key]:
+                slots.setdefault(position, set()).update(served)
+                counts[position] = counts.get(position, 0) + 1
         best = (0, 0, 0)
-        for position, tokens in enumerate(sections):
-            slots, count = matched_slots(tokens, matcher)
-            if (len(slots), count) > best[:2]:
-                best = (len(slots), count, position)
+        for position in sorted(slots):
+            if (len(slots[position]), counts[position]) > best[:2]:
+                best = (len(slots[position]), counts[position], position)
         return best[2]
 
     def best_section(self, article: Article, plan: QueryPlan) -> tuple[int, str]:
@@ -99,4 +125,4 @@ class Presenter:
         sections = self.article_tokens(article)
         matcher = self.matcher(plan, language_of(article.locale))
         position = self._best(sections, matcher)
-        return position, snippet(sections[position], matcher)
+        return position, snippet(sections.sections[position], matcher)

@@ -145,15 +145,19 @@ class Ranker:
         flat = [key for group in groups for key in group]
         hits = combine(scored, every_group=every_group, allowed=allowed, limit=DOC_LIMIT)
         by_article: dict[str, RankedArticle] = {}
+        # Documents matching the same terms match the same slots: worked out once per set of terms.
+        slots_of: dict[tuple[int, ...], dict[int, float]] = {}
         for number, score, matched_terms in hits:
-            matched: dict[int, float] = {}
-            for term_index in matched_terms:
-                for slot_index, strength in terms[flat[term_index]][1].items():
-                    matched[slot_index] = max(matched.get(slot_index, 0.0), strength)
+            matched = slots_of.get(matched_terms)
+            if matched is None:
+                matched = slots_of[matched_terms] = {}
+                for term_index in matched_terms:
+                    for slot_index, strength in terms[flat[term_index]][1].items():
+                        matched[slot_index] = max(matched.get(slot_index, 0.0), strength)
             doc = self.postings.docs[number]
             current = by_article.get(doc.article_id)
-            if current is None:
-                by_article[doc.article_id] = RankedArticle(doc.article_id, score, doc.locale, matched, 0.0)
+            if current is None:  # its own copy: another locale of the article may add slots
+                by_article[doc.article_id] = RankedArticle(doc.article_id, score, doc.locale, dict(matched), 0.0)
             else:  # the same article in another language: keep the best, count every slot
                 for slot_index, strength in matched.items():
                     current.matched_slots[slot_index] = max(current.matched_slots.get(slot_index, 0.0), strength)

@@ -94,16 +94,16 @@ def test_the_same_on_a_larger_index_where_the_limit_cuts(tmp_path: Path) -> None
 def test_combine_semantics() -> None:
     a, b, c = {1: 1.0, 2: 2.0}, {2: 0.5, 3: 4.0}, {3: 1.0}
     # every group: only 2 and 3 hold a posting of both groups
-    assert combine([[(a, 1.0)], [(b, 2.0), (c, 1.0)]], every_group=True, limit=10) == [(2, 3.0, [0, 1])]
+    assert combine([[(a, 1.0)], [(b, 2.0), (c, 1.0)]], every_group=True, limit=10) == [(2, 3.0, (0, 1))]
     # any group: everything, best first; a term weighs score × boost
     assert combine([[(a, 1.0)], [(b, 2.0), (c, 1.0)]], every_group=False, limit=10) == [
-        (3, 9.0, [1, 2]), (2, 3.0, [0, 1]), (1, 1.0, [0])
+        (3, 9.0, (1, 2)), (2, 3.0, (0, 1)), (1, 1.0, (0,))
     ]
     assert combine([[(a, 1.0), (b, 1.0)]], every_group=False, allowed=frozenset({1, 3}), limit=10) == [
-        (3, 4.0, [1]), (1, 1.0, [0])
+        (3, 4.0, (1,)), (1, 1.0, (0,))
     ]
     # ties go to the lower document number, and the limit cuts after ordering
-    assert combine([[({5: 1.0, 4: 1.0, 6: 2.0}, 1.0)]], every_group=False, limit=2) == [(6, 2.0, [0]), (4, 1.0, [0])]
+    assert combine([[({5: 1.0, 4: 1.0, 6: 2.0}, 1.0)]], every_group=False, limit=2) == [(6, 2.0, (0,)), (4, 1.0, (0,))]
     assert combine([[(a, 1.0)], [({9: 1.0}, 1.0)]], every_group=True, limit=10) == []
 
 

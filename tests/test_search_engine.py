@@ -83,7 +83,7 @@ def test_analyzed_sections_are_kept_least_recently_used_out(
     sizes = [len(a.sections) for a in (first, second, third)]
     monkeypatch.setattr("kb.presenting.TOKEN_CACHE", sum(sizes) - 1)
     kept = presenter.article_tokens(first)
-    assert len(kept) == sizes[0] and kept[0].text.startswith(" ".join(first.summary.split()))
+    assert len(kept.sections) == sizes[0] and kept.sections[0].text.startswith(" ".join(first.summary.split()))
     presenter.article_tokens(second)
     assert presenter.article_tokens(first) is kept  # kept, and now the most recently used
     presenter.article_tokens(third)  # one section too many: the least recently used article goes
