@@ -46,7 +46,7 @@ class Presenter:
         self.locales_of: dict[str, list[str]] = {}
         for article in articles:
             self.locales_of.setdefault(article.id, []).append(article.locale)
-        self._tokens: OrderedDict[tuple[str, str], tuple[TextTokens, ...]] = OrderedDict()
+        self._tokens: OrderedDict[tuple[str, str], ArticleTokens] = OrderedDict()
         self._held = 0  # sections held in _tokens
         self._tokens_lock = threading.Lock()
 
