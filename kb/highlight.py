@@ -26,7 +26,6 @@ class TextTokens:
     tokens: tuple[tuple[int, int, str, tuple[str, ...]], ...]
     word_at: dict[str, tuple[int, ...]]  # folded word → the indexes of its tokens
     stem_at: dict[str, tuple[int, ...]]  # stem → the indexes of the tokens having it
-    words: frozenset[str]  # every folded word and stem, for a quick overlap test
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,6 @@ def analyze(text: str, lang: str) -> TextTokens:
         tokens,
         {w: tuple(at) for w, at in word_at.items()},
         {s: tuple(at) for s, at in stem_at.items()},
-        frozenset(word_at) | frozenset(stem_at),
     )
 
 

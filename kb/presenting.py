@@ -32,7 +32,7 @@ class ArticleTokens:
         analyzed = tuple(sections)
         found: dict[str, list[int]] = {}
         for position, tokens in enumerate(analyzed):
-            for key in tokens.words:
+            for key in tokens.word_at.keys() | tokens.stem_at.keys():
                 found.setdefault(key, []).append(position)
         return cls(analyzed, {key: tuple(at) for key, at in found.items()})
 
