@@ -9,6 +9,13 @@ boost) for a fraction of the cost. Whoosh stays the index, the analysis and the 
 
 The memo is bounded by the number of postings it holds (least recently used terms go first),
 shared by every thread of a worker, and thrown away with its generation.
+
+A term read for the first time costs ~2 µs a posting through the matcher's one-posting-at-a-time
+interface (a common word of a large help center has thousands), most of it looking up the
+document's field length. For the index layout this Whoosh writes (one segment, W3 postings,
+BM25F) the postings are read a block at a time and the lengths come from a table made when
+the generation opens: the same numbers given to the same scoring function, so the same scores.
+Any other layout takes the matcher's own path.
 """
 
 from __future__ import annotations
@@ -18,13 +25,20 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.reading import SegmentReader
+from whoosh.scoring import WeightLengthScorer
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 
 __all__ = ["DocScores", "ScoredPostings", "StoredDoc", "combine"]
 
 DocScores = Mapping[int, float]  # document number → score of one term, boost not applied
 MAX_POSTINGS = 2_000_000  # ~100 bytes each: at most ~200 MiB; 10,000 articles per locale used 387,000
 EMPTY: dict[int, float] = {}
+# A length byte as Whoosh's doc_field_length decodes it (a zero byte gives None: such a document
+# has no posting in the field, so is never scored).
+BYTE_TO_LENGTH: list[int | None] = [byte_to_length(b) if b else None for b in range(256)]
 
 
 class StoredDoc:
@@ -52,6 +66,7 @@ class ScoredPostings:
             for number, fields in reader.iter_docs()
         }
         self.article_count = len({doc.article_id for doc in self.docs.values()})
+        self._lengths = _field_lengths(searcher())
 
     def get(self, fieldname: str, text: str) -> DocScores:
         key = (fieldname, text)
@@ -78,6 +93,17 @@ class ScoredPostings:
             return EMPTY
         matcher = searcher.postings(fieldname, term)  # scored with the searcher's weighting
         scores: dict[int, float] = {}
+        lengths = self._lengths.get(fieldname)
+        scorer = getattr(matcher, "scorer", None)
+        if lengths is not None and type(matcher) is W3LeafMatcher and isinstance(scorer, WeightLengthScorer):
+            score = scorer._score  # what matcher.score() calls with the posting's weight and length
+            while matcher.is_active():
+                matcher._read_ids()
+                matcher._read_weights()
+                block = zip(matcher._ids, matcher._weights, strict=True)
+                scores.update({n: score(w, lengths[n]) for n, w in block})
+                matcher._next_block()
+            return scores
         while matcher.is_active():
             scores[matcher.id()] = matcher.score()
             matcher.next()
@@ -89,6 +115,27 @@ class ScoredPostings:
             found = frozenset(n for n, doc in self.docs.items() if doc.intent == intent)
             self._by_intent[intent] = found
         return found
+
+
+def _field_lengths(searcher: Searcher) -> dict[str, list[int | None]]:
+    """Each scored field's length in every document, as ``doc_field_length(n, field, 1)`` gives
+    it, read from the length columns whole; empty when the index is not one known segment."""
+    reader = searcher.reader()
+    perdoc = getattr(reader, "_perdoc", None)
+    if not searcher.is_atomic() or type(reader) is not SegmentReader or not isinstance(perdoc, W3PerDocReader):
+        return {}
+    doccount = searcher.doc_count_all()
+    found: dict[str, list[int | None]] = {}
+    for fieldname in searcher.schema.scorable_names():
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:  # no document has the field: doc_field_length gives the default
+            found[fieldname] = [1] * doccount
+            continue
+        if getattr(column, "_typecode", None) != "B" or getattr(column, "_fixedlen", None) != 1:
+            return {}
+        raw = column._dbfile.get(column._basepos, column._count)  # one byte a document
+        found[fieldname] = [BYTE_TO_LENGTH[b] for b in raw] + [None] * (doccount - column._count)
+    return found
 
 
 def combine(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import threading
-from pathlib import Path
 
 import pytest
 from whoosh.query import And, Or, Term
+from whoosh.searching import Searcher
 
 from bench import corpus, trace
 from kb.content import load_content
@@ -81,14 +81,49 @@ def test_same_documents_scores_and_matched_terms_as_whoosh(knowledge_base: Knowl
     assert compared > 500
 
 
-def test_the_same_on_a_larger_index_where_the_limit_cuts(tmp_path: Path) -> None:
-    # 2 × 250 documents, words shared by most of them: more hits than DOC_LIMIT keeps.
-    corpus.generate(tmp_path / "content", corpus.CorpusParams(articles=250))
-    build_index(load_content(tmp_path / "content"), tmp_path / "index")
-    engine = KnowledgeBase(tmp_path / "index", cache_size=0).engine
+@pytest.fixture(scope="module")
+def larger_engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+    """2 × 250 documents, words shared by most of them: more hits than DOC_LIMIT keeps, and
+    postings longer than one of Whoosh's blocks."""
+    root = tmp_path_factory.mktemp("larger")
+    corpus.generate(root / "content", corpus.CorpusParams(articles=250))
+    build_index(load_content(root / "content"), root / "index")
+    return KnowledgeBase(root / "index", cache_size=0).engine
+
+
+def test_the_same_on_a_larger_index_where_the_limit_cuts(larger_engine: SearchEngine) -> None:
+    engine = larger_engine
     queries = [e["q"] for e in trace.make_trace(trace.TraceParams(source="synthetic", queries=300, seed=3))["entries"]]
     compared, most = compare_with_whoosh(engine, queries, None)
     assert compared > 300 and most == DOC_LIMIT
+
+
+def matcher_scores(searcher: Searcher, fieldname: str, term: bytes) -> dict[int, float]:
+    """A term's scores the way any Whoosh search gets them: one posting at a time."""
+    matcher = searcher.postings(fieldname, term)
+    scores = {}
+    while matcher.is_active():
+        scores[matcher.id()] = matcher.score()
+        matcher.next()
+    return scores
+
+
+@pytest.mark.parametrize("which", ["shipped", "larger"])
+def test_block_reads_give_every_term_exactly_the_matchers_scores(
+    which: str, knowledge_base: KnowledgeBase, larger_engine: SearchEngine
+) -> None:
+    engine = knowledge_base.engine if which == "shipped" else larger_engine
+    memo = ScoredPostings(engine.searcher)
+    searcher = engine.searcher()
+    assert set(memo._lengths) == set(searcher.schema.scorable_names())  # the block path is the one taken
+    compared = multi_block = 0
+    for fieldname in sorted(memo._lengths):
+        for term in searcher.lexicon(fieldname):
+            expected = matcher_scores(searcher, fieldname, term)
+            assert memo.get(fieldname, term.decode()) == expected, (fieldname, term)  # equal floats, not close
+            compared += 1
+            multi_block += len(expected) > 128  # Whoosh's default block size
+    assert compared > 1000 and (which == "shipped" or multi_block > 10)
 
 
 def test_combine_semantics() -> None:
